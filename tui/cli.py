@@ -1,0 +1,167 @@
+"""Command-line parsing for ``dossier``; each command calls into the rest of the package.
+
+dossier [PATH]                      open a dossier in the explorer
+dossier validate [PATH ...]         check dossiers, print problems compiler-style
+dossier schema                      print the JSON Schema of the file format
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
+from .content.fields import clean_text
+from .content.loader import MAX_FILE_SIZE_ENV, parse_size
+
+COMMANDS = ("validate", "schema")
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size (bytes, or a number with K, M or G)"
+        ) from None
+
+
+def _add_load_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-file-size",
+        type=_size,
+        metavar="SIZE",
+        help=f"largest YAML file to read, e.g. 8M (default 8M, or ${MAX_FILE_SIZE_ENV})",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="always parse, never use the load cache"
+    )
+
+
+def _open_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dossier",
+        description="A terminal explorer for policy dossiers.",
+        epilog="commands: 'dossier validate [PATH ...]' checks dossiers; "
+        "'dossier schema' prints the JSON Schema of the format.",
+    )
+    parser.add_argument(
+        "path", nargs="?", type=Path, help="a dossier folder or file (default: the bundled one)"
+    )
+    parser.add_argument("--version", action="version", version=f"dossier {__version__}")
+    _add_load_options(parser)
+    return parser
+
+
+def _validate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dossier validate",
+        description="Check dossiers and print every problem as path:line:col: message.",
+    )
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="dossier folders or files (default: the bundled one)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    _add_load_options(parser)
+    return parser
+
+
+def _schema_parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="dossier schema",
+        description="Print a JSON Schema of the dossier file format, for editors.",
+    )
+
+
+def _load(path: Path, args: argparse.Namespace) -> LoadResult:
+    return check_dossier(path, use_cache=not args.no_cache, max_file_size=args.max_file_size)
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], out: TextIO) -> None:
+    for diagnostic in diagnostics:
+        # Messages quote content (keys, ids): strip anything that could drive a terminal.
+        print(clean_text(str(diagnostic)), file=out)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def validate(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
+    """``dossier validate``: 0 when every dossier is valid, 1 when not."""
+    args = _validate_parser().parse_args(argv)
+    paths: list[Path] = args.paths or [default_dossier()]
+    results = [(path, _load(path, args)) for path in paths]
+    diagnostics = [d for _, result in results for d in result.diagnostics]
+    errors = sum(1 for d in diagnostics if d.is_error)
+    if args.format == "json":
+        json.dump([d.as_dict() for d in diagnostics], out, indent=2)
+        out.write("\n")
+        return 1 if errors else 0
+    _print_diagnostics(diagnostics, out)
+    for path, result in results:
+        dossier = result.dossier
+        if dossier is None:
+            continue
+        counts = ", ".join(
+            _plural(n, word)
+            for n, word in (
+                (len(dossier.actors), "actor"),
+                (len(dossier.issues), "issue"),
+                (len(dossier.assessments), "assessment"),
+                (len(dossier.events), "event"),
+                (len(dossier.sources), "source"),
+            )
+        )
+        print(clean_text(f"{path}: ok: {dossier.info.title} ({counts})"), file=out)
+    notes = len(diagnostics) - errors
+    files = sum(len(result.files) for _, result in results)
+    summary = f"{_plural(errors, 'error')}, {_plural(notes, 'note')} in {_plural(files, 'file')}"
+    print(("invalid: " if errors else "valid: ") + summary, file=out)
+    return 1 if errors else 0
+
+
+def schema(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
+    """``dossier schema``: print the JSON Schema."""
+    _schema_parser().parse_args(argv)
+    json.dump(json_schema(), out, indent=2)
+    out.write("\n")
+    return 0
+
+
+def open_explorer(argv: Sequence[str]) -> int:
+    """``dossier [PATH]``: load, then run the app (problems are printed instead)."""
+    args = _open_parser().parse_args(argv)
+    path: Path = args.path or default_dossier()
+    result = _load(path, args)
+    if result.dossier is None:
+        _print_diagnostics(result.diagnostics, sys.stderr)
+        print(
+            f"dossier: cannot open {path}: {_plural(len(result.errors), 'error')}",
+            file=sys.stderr,
+        )
+        return 1
+    from .app import DossierApp  # Textual is imported only when the app runs
+
+    DossierApp(result.dossier).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dossier`` command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "validate":
+            return validate(args[1:])
+        if args and args[0] == "schema":
+            return schema(args[1:])
+        return open_explorer(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

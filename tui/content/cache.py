@@ -1,0 +1,102 @@
+"""A cache of loaded dossiers, keyed by the content of their files.
+
+Re-opening an unchanged dossier skips parsing and checking: the key is a hash of
+every YAML file's path and bytes (plus the loader's version and the size limit),
+and an entry also records the hash of each source text file it depended on, so
+any change to anything that was read invalidates it. Entries live in the user's
+cache directory (``$DOSSIER_CACHE_DIR`` overrides it; ``DOSSIER_NO_CACHE=1``
+switches the cache off). A cache that cannot be read or written is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import cast
+
+import platformdirs
+
+FORMAT_VERSION = "dossier-cache-1"
+"""Bump when the model or the loader's checks change, so old entries are ignored."""
+MAX_ENTRIES = 32
+
+
+def cache_root(cache_dir: Path | None = None) -> Path | None:
+    """The folder entries live in, or None when caching is switched off."""
+    if os.environ.get("DOSSIER_NO_CACHE"):
+        return None
+    if cache_dir is not None:
+        return cache_dir
+    override = os.environ.get("DOSSIER_CACHE_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_cache_dir("dossier", appauthor=False)) / "loads"
+
+
+def key_for(contents: Iterable[tuple[Path, str, bytes]], max_size: int) -> str:
+    """A key naming exactly these files with exactly these bytes."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{FORMAT_VERSION}|{sys.version_info[:2]}|{max_size}|{os.getcwd()}".encode())
+    for path, shown, data in contents:
+        digest.update(f"\0{path.resolve()}\0{shown}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
+    except OSError:
+        return None
+
+
+def lookup(key: str, cache_dir: Path | None = None) -> object | None:
+    """The cached result for ``key`` if present and its text files are unchanged."""
+    root = cache_root(cache_dir)
+    if root is None:
+        return None
+    try:
+        with open(root / f"{key}.pickle", "rb") as handle:
+            version, dependencies, result = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    except ImportError:
+        return None
+    if version != FORMAT_VERSION:
+        return None
+    for path, digest in dependencies:
+        if _file_hash(Path(path)) != digest:
+            return None
+    return cast(object, result)
+
+
+def store(key: str, result: object, dependencies: list[Path], cache_dir: Path | None) -> None:
+    """Write an entry atomically; failures only mean the next load is not faster."""
+    root = cache_root(cache_dir)
+    if root is None:
+        return
+    deps = [(str(p), _file_hash(p)) for p in dependencies]
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((FORMAT_VERSION, deps, result), handle, pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, root / f"{key}.pickle")
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        _prune(root)
+    except (OSError, pickle.PicklingError, RecursionError):
+        return
+
+
+def _prune(root: Path) -> None:
+    entries = sorted(root.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,87 @@
+"""Derived lookups over a loaded dossier: backlinks, relations by entity, search keys.
+
+Built once per loaded dossier (cheap: one pass over the links) and read often by
+the screens.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .model import Dossier, Entity, Relation
+
+FIELD_ROLES: dict[str, str] = {
+    "part_of": "part of",
+    "actor": "positions",
+    "related": "related issues",
+    "by": "author of",
+    "about": "about",
+    "actors": "events",
+    "issues": "events",
+    "source": "cites",
+    "see_also": "see also",
+}
+"""How a backlink's field reads from the target's side ("referenced by ... as X")."""
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """``owner`` points at the indexed entity through ``field``."""
+
+    owner: str
+    field: str
+
+    @property
+    def role(self) -> str:
+        return FIELD_ROLES.get(self.field, self.field)
+
+
+class Index:
+    """Backlinks and search keys for one dossier."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        self.dossier = dossier
+        backlinks: dict[str, dict[Backlink, None]] = defaultdict(dict)
+        for link in dossier.links:
+            if link.owner != link.target:
+                backlinks[link.target][Backlink(link.owner, link.field)] = None
+        self._backlinks = {k: tuple(v) for k, v in backlinks.items()}
+        relations: dict[str, list[Relation]] = defaultdict(list)
+        for relation in dossier.relations:
+            relations[relation.from_id].append(relation)
+            if relation.to_id != relation.from_id:
+                relations[relation.to_id].append(relation)
+        self._relations = {k: tuple(v) for k, v in relations.items()}
+        self._search: dict[str, str] = {
+            entity.id: _search_key(entity) for entity in dossier.entities.values()
+        }
+
+    def backlinks_of(self, entity_id: str) -> tuple[Backlink, ...]:
+        """Who points at ``entity_id``, and through which field (file order)."""
+        return self._backlinks.get(entity_id, ())
+
+    def relations_of(self, entity_id: str) -> tuple[Relation, ...]:
+        """Relations starting or ending at ``entity_id``."""
+        return self._relations.get(entity_id, ())
+
+    def search_key(self, entity_id: str) -> str:
+        """Lower-case text a filter matches against: name, aliases and id."""
+        return self._search.get(entity_id, "")
+
+    def matching(self, query: str, kind: str | None = None) -> list[Entity]:
+        """Entities whose search key contains every word of ``query``."""
+        words = query.lower().split()
+        result = []
+        for entity in self.dossier.entities.values():
+            if kind is not None and entity.kind != kind:
+                continue
+            key = self._search[entity.id]
+            if all(word in key for word in words):
+                result.append(entity)
+        return result
+
+
+def _search_key(entity: Entity) -> str:
+    parts = [entity.label, entity.id, *getattr(entity, "aliases", ())]
+    return "\n".join(parts).casefold()
