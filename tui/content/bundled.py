@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DEFAULT_DOSSIER = "example"
+DEFAULT_DOSSIER = "russia-japan"
 """The dossier opened when no path is given."""
 
 

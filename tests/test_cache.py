@@ -1,0 +1,104 @@
+"""The load cache: hits on unchanged content, misses on any change, never breaks a load."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tui.content import cache as cache_module
+from tui.content import check_dossier, load_dossier
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture
+def dossier_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "small"
+    shutil.copytree(FIXTURES / "small", target)
+    return target
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("*.pickle"))
+
+
+def test_second_load_comes_from_the_cache(dossier_copy: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "c"
+    first = load_dossier(dossier_copy, cache_dir=cache_dir)
+    assert len(entries(cache_dir)) == 1
+    second = load_dossier(dossier_copy, cache_dir=cache_dir)
+    assert second == first
+    assert second is not first  # it was unpickled, not kept in memory
+
+
+def test_a_cache_hit_does_not_parse(
+    dossier_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir = tmp_path / "c"
+    load_dossier(dossier_copy, cache_dir=cache_dir)
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("parsed although the cache should have answered")
+
+    monkeypatch.setattr("tui.content.loader._assemble", refuse)
+    assert load_dossier(dossier_copy, cache_dir=cache_dir).info.id == "small"
+
+
+def test_any_change_to_a_yaml_file_invalidates(dossier_copy: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "c"
+    load_dossier(dossier_copy, cache_dir=cache_dir)
+    path = dossier_copy / "dossier.yaml"
+    path.write_text(path.read_text().replace("Small test dossier", "Changed title"))
+    assert load_dossier(dossier_copy, cache_dir=cache_dir).info.title == "Changed title"
+
+
+def test_a_change_to_the_source_text_invalidates(dossier_copy: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "c"
+    assert check_dossier(dossier_copy, cache_dir=cache_dir).ok
+    text = dossier_copy / "sources" / "memo.txt"
+    text.write_text(text.read_text().replace("should move", "must move"))
+    result = check_dossier(dossier_copy, cache_dir=cache_dir)
+    assert not result.ok
+    assert "quote not found in paragraph 1" in result.errors[0].message
+
+
+def test_adding_a_file_invalidates(dossier_copy: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "c"
+    load_dossier(dossier_copy, cache_dir=cache_dir)
+    (dossier_copy / "more.yaml").write_text("actors:\n  - {id: west, name: W, kind: state}\n")
+    assert load_dossier(dossier_copy, cache_dir=cache_dir).get("west") is not None
+
+
+def test_a_corrupt_entry_is_ignored(dossier_copy: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "c"
+    load_dossier(dossier_copy, cache_dir=cache_dir)
+    (entry,) = entries(cache_dir)
+    entry.write_bytes(b"not a pickle at all")
+    assert load_dossier(dossier_copy, cache_dir=cache_dir).info.id == "small"
+
+
+def test_an_unwritable_cache_only_costs_speed(dossier_copy: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    assert load_dossier(dossier_copy, cache_dir=blocker / "c").info.id == "small"
+
+
+def test_no_cache_environment_switch(
+    dossier_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOSSIER_NO_CACHE", "1")
+    cache_dir = tmp_path / "c"
+    load_dossier(dossier_copy, cache_dir=cache_dir)
+    assert not cache_dir.exists()
+
+
+def test_old_entries_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 3)
+    cache_dir = tmp_path / "c"
+    for n in range(5):
+        path = tmp_path / f"d{n}.yaml"
+        path.write_text(f"dossier: {{id: d{n}, title: T, summary: S, as_of: 2020}}\n")
+        load_dossier(path, cache_dir=cache_dir)
+    assert len(entries(cache_dir)) == 3

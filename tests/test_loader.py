@@ -1,0 +1,207 @@
+"""The loader on valid input: what the model holds, and how text is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.content import (
+    Actor,
+    ActorKind,
+    Index,
+    Issue,
+    PartialDate,
+    Severity,
+    Stance,
+    check_dossier,
+    load_dossier,
+    parse_date,
+)
+
+from .conftest import FIXTURES, fixture_dossier
+
+
+def write(tmp_path: Path, text: str, name: str = "d.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = """\
+dossier: {id: t, title: T, summary: S, as_of: 2020}
+"""
+
+
+def test_small_fixture_model() -> None:
+    d = fixture_dossier("small")
+    assert d.info.title == "Small test dossier"
+    assert d.info.as_of == PartialDate(2020, 5)
+    assert [a.id for a in d.actors] == ["north", "south", "north-leader", "analyst"]
+    north = d.get("north")
+    assert isinstance(north, Actor)
+    assert north.actor_kind is ActorKind.STATE
+    assert north.aliases == ("Norden", "Север")
+    border = d.get("border")
+    assert isinstance(border, Issue)
+    assert [(p.actor, p.stance) for p in border.positions] == [
+        ("north", Stance.FOR),
+        ("south", Stance.AGAINST),
+    ]
+    assert border.positions[0].position == "Yes"  # YAML 1.1 would make it True
+    assert border.positions[0].refs[0].quote == "the line should move"
+    assert d.assessments[0].arguments[0].refs[0].paras == (1, 2)
+    assert d.events[0].date == PartialDate(2020, 4, 2)
+    assert d.relations[0].kind == "leads"
+    assert [stop.target for stop in d.tour] == ["no-deal", "border"]
+
+
+def test_locations_point_at_the_item() -> None:
+    d = fixture_dossier("small")
+    south = d.get("south")
+    assert south is not None
+    assert south.loc.path.endswith("dossier.yaml")
+    assert (south.loc.line, south.loc.col) == (18, 5)
+
+
+def test_index_backlinks_and_search() -> None:
+    index = Index(fixture_dossier("small"))
+    roles = {(b.owner, b.role) for b in index.backlinks_of("north")}
+    assert ("border", "positions") in roles
+    assert ("north-leader", "part of") in roles
+    assert ("no-deal", "about") in roles
+    assert ("talks", "events") in roles
+    assert [r.kind for r in index.relations_of("north")] == ["leads"]
+    assert [e.id for e in index.matching("север")] == ["north"]
+    assert [e.id for e in index.matching("land", kind="actor")] == ["north", "south"]
+
+
+def test_yaml_11_scalars_stay_text(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        BASE
+        + """\
+actors:
+  - {id: "no", name: yes, kind: other, role: on, summary: 1e3, aliases: [null-ish, 010]}
+""",
+    )
+    actor = load_dossier(path, use_cache=False).actors[0]
+    assert (actor.id, actor.name, actor.role, actor.summary) == ("no", "yes", "on", "1e3")
+    assert actor.aliases == ("null-ish", "010")
+
+
+def test_unquoted_id_no_is_text(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE + "actors:\n  - id: no\n    name: N\n    kind: other\n")
+    assert load_dossier(path, use_cache=False).actors[0].id == "no"
+
+
+def test_merge_keys_work(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        BASE
+        + """\
+x-templates:
+  state: &state {kind: state, tags: [member]}
+actors:
+  - {<<: *state, id: a, name: A}
+  - <<: *state
+    id: b
+    name: B
+    kind: group
+""",
+    )
+    a, b = load_dossier(path, use_cache=False).actors
+    assert (a.actor_kind, a.tags) == (ActorKind.STATE, ("member",))
+    assert b.actor_kind is ActorKind.GROUP  # an explicit key wins over the merged one
+
+
+def test_control_and_bidi_characters_are_removed(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        BASE + 'actors:\n  - {id: a, name: "A\\e[31mred\\x07\\u202eevil\\u0085", kind: other}\n',
+    )
+    assert load_dossier(path, use_cache=False).actors[0].name == "A[31mredevil"
+
+
+def test_markup_is_kept_literally(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, BASE + 'actors:\n  - {id: a, name: "[bold]x[/] [@click=app.quit]", kind: other}\n'
+    )
+    assert load_dossier(path, use_cache=False).actors[0].name == "[bold]x[/] [@click=app.quit]"
+
+
+def test_extensions_are_kept(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        BASE + "actors:\n  - {id: a, name: A, kind: other, x-colour: red, x-list: [1, {k: v}]}\n",
+    )
+    actor = load_dossier(path, use_cache=False).actors[0]
+    assert actor.extensions == (("x-colour", "red"), ("x-list", ("1", (("k", "v"),))))
+
+
+def test_sections_split_across_files_concatenate_in_name_order(tmp_path: Path) -> None:
+    write(tmp_path, BASE, "00-dossier.yaml")
+    write(tmp_path, "actors:\n  - {id: b, name: B, kind: other}\n", "20-more.yml")
+    write(tmp_path, "actors:\n  - {id: a, name: A, kind: other}\n", "10-actors.yaml")
+    write(tmp_path, "not: [yaml", ".hidden.yaml")
+    d = load_dossier(tmp_path, use_cache=False)
+    assert [a.id for a in d.actors] == ["a", "b"]
+    assert len(d.files) == 3
+
+
+def test_quotes_are_checked_against_the_text_file() -> None:
+    result = check_dossier(FIXTURES / "small", use_cache=False)
+    assert result.ok
+    assert result.diagnostics == ()
+
+
+def test_missing_text_file_is_a_note_not_an_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        BASE
+        + """\
+sources:
+  - {id: s, title: S, paragraphs: 2, text_file: nowhere.txt}
+actors:
+  - id: a
+    name: A
+    kind: other
+    refs: [{source: s, para: 1, quote: "anything"}, {source: s, para: 2, quote: "else"}]
+""",
+    )
+    result = check_dossier(path, use_cache=False)
+    assert result.ok
+    (note,) = result.diagnostics
+    assert note.severity is Severity.NOTE
+    assert "not there" in note.message and "2 quote(s)" in note.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2017", PartialDate(2017)),
+        ("2017-04", PartialDate(2017, 4)),
+        ("2016-02-29", PartialDate(2016, 2, 29)),
+    ],
+)
+def test_parse_date(text: str, expected: PartialDate) -> None:
+    assert parse_date(text) == expected
+    assert str(expected) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["2017-02-29", "2017-13", "2017-00", "17-01-01", "2017/01", "0000"]
+)
+def test_parse_date_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
+def test_partial_dates_sort_before_the_days_inside_them() -> None:
+    dates = [
+        PartialDate(2017, 4, 20),
+        PartialDate(2017),
+        PartialDate(2016, 12),
+        PartialDate(2017, 4),
+    ]
+    assert [str(d) for d in sorted(dates)] == ["2016-12", "2017", "2017-04", "2017-04-20"]
