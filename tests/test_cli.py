@@ -167,3 +167,11 @@ def test_schema_rejects_unknown_fields() -> None:
 
 def test_main_returns_status_for_python_m() -> None:
     assert main(["validate", str(FIXTURES / "small")]) == 0
+
+
+def test_committed_schema_file_is_current() -> None:
+    """docs/dossier.schema.json (used by the example's editor hint) matches the code."""
+    out = io.StringIO()
+    schema([], out)
+    committed = (Path(__file__).parent.parent / "docs" / "dossier.schema.json").read_text()
+    assert committed == out.getvalue(), "regenerate: dossier schema > docs/dossier.schema.json"

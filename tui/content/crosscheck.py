@@ -84,11 +84,9 @@ def _check_refs(reader: Reader, entities: dict[str, Entity], root: Path) -> None
                     )
         if ref.quote is not None:
             by_source[source.id].append((ref, quote_loc))
-    for source_id, quoted in by_source.items():
-        source = entities[source_id]
-        assert isinstance(source, Source)
-        if source.text_file:
-            _check_quotes(reader, source, quoted, root)
+    for entity in entities.values():
+        if isinstance(entity, Source) and entity.text_file:
+            _check_quotes(reader, entity, by_source.get(entity.id, []), root)
 
 
 def _check_quotes(
@@ -109,6 +107,8 @@ def _check_quotes(
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
+        if not quoted:
+            return
         out.append(
             Diagnostic(
                 source.loc,

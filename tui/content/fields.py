@@ -405,7 +405,6 @@ def _nested(kind: FieldType, build: Callable[..., object]) -> Callable[..., obje
         for item in r.items(node, f"'{spec.name}'"):
             values = r.record(item, NESTED[kind])
             if values is not None:
-                values.pop("extensions", None)
                 result.append(build(loc=r.loc(item), **values))
         return tuple(result)
 

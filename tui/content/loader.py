@@ -220,7 +220,6 @@ def _peek_id(node: Node) -> str:
 
 
 def _build_plain(key: str, values: dict[str, Any], loc: Location) -> object:
-    values.pop("extensions", None)
     if key == "relations":
         values.setdefault("summary", None)
         values.setdefault("refs", ())

@@ -133,6 +133,7 @@ class Position:
     position: str | None
     refs: tuple[Ref, ...]
     loc: Location
+    extensions: Extensions = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Argument:
     claim: str
     refs: tuple[Ref, ...]
     loc: Location
+    extensions: Extensions = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,7 @@ class Relation:
     summary: str | None
     refs: tuple[Ref, ...]
     loc: Location
+    extensions: Extensions = ()
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,7 @@ class TourStop:
     target: str
     caption: str
     loc: Location
+    extensions: Extensions = ()
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,8 @@ def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnost
     if context:
         message += f" ({context})"
     hint = ""
-    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+    at_tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+    if at_tab or "tab character" in problem:
         message = "YAML syntax error: a tab character where YAML expects spaces"
         hint = "YAML does not allow tabs for indentation: use spaces"
     elif "expected a single document" in message:
