@@ -10,6 +10,7 @@ switches the cache off). A cache that cannot be read or written is simply not us
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -21,7 +22,7 @@ from typing import cast
 
 import platformdirs
 
-FORMAT_VERSION = "dossier-cache-1"
+FORMAT_VERSION = "dossier-cache-3"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
 MAX_ENTRIES = 32
 
@@ -62,7 +63,14 @@ def lookup(key: str, cache_dir: Path | None = None) -> object | None:
         return None
     try:
         with open(root / f"{key}.pickle", "rb") as handle:
-            version, dependencies, result = pickle.load(handle)
+            data = handle.read()
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # unpickling builds a large acyclic graph: see loader._collector_paused
+        try:
+            version, dependencies, result = pickle.loads(data)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         return None
     except ImportError:

@@ -53,7 +53,7 @@ def _check_links(reader: Reader, entities: dict[str, Entity]) -> tuple[Link, ...
                 )
             )
         elif pending.owner:
-            links.append(Link(pending.owner, pending.field, pending.target, pending.loc))
+            links.append(Link(pending.owner, pending.field, pending.target))
     return tuple(links)
 
 

@@ -20,7 +20,7 @@ class Severity(StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, order=True)
 class Location:
     """A place in a file; ``line`` and ``col`` are 1-based (0 means "whole file")."""
 

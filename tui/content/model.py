@@ -216,7 +216,6 @@ class Link:
     field: str
     """The field it came from: 'part_of', 'actor' (of a position), 'source' (of a ref) ..."""
     target: str
-    loc: Location
 
 
 @dataclass(frozen=True)

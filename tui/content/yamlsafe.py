@@ -1,24 +1,33 @@
 """Turn the bytes of one YAML file into a node tree, safely and with positions.
 
-Only *composition* happens here (text -> nodes with line/column marks); nothing is
+Only *parsing and composition* happen here (text -> nodes with line/column marks); nothing is
 constructed, so no tag can build an object, include a file or run code. Implicit
 tag resolution (YAML 1.1's ``yes`` -> True, ``2017-04-20`` -> date, ...) is switched
 off: every scalar stays the text the author wrote, and the loader interprets it
 per field. That is both what the format promises and cheaper than PyYAML's
 resolver.
 
-Hostile input is refused before it can hurt: oversized files, bytes that are not
-UTF-8, and nesting deep enough to exhaust the C stack of libyaml's composer.
+Composition is ours, from the parser's events, and iterative: libyaml's own
+composer recurses in C and can crash the process on very deep nesting, while
+this one counts depth exactly and stops at :data:`MAX_DEPTH`. It also builds
+nodes as tuples, which is several times cheaper than PyYAML's node objects.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
+from operator import itemgetter
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 from .errors import Diagnostic, Location
 
@@ -32,60 +41,32 @@ DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 MAX_DEPTH = 64
 """Deepest nesting of collections accepted; the format itself needs about 6."""
 
-_BRACKET_VALUE = {"[": 1, "{": 1, "]": -1, "}": -1}
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_DEEP_BLOCK = re.compile(rf"^[ \-?:]{{{MAX_DEPTH},}}", re.MULTILINE)
-
-
-class _Composer:
-    """Mixin that keeps every scalar a string and every collection untyped."""
-
-    def resolve(self, kind: type[Node], value: object, implicit: object) -> str:
-        if kind is ScalarNode:
-            return STR_TAG
-        if kind is SequenceNode:
-            return SEQ_TAG
-        return MAP_TAG
-
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
-
 
 if getattr(yaml, "__with_libyaml__", False):
-    from yaml._yaml import CParser
-
-    class _Loader(_Composer, CParser):
-        """libyaml's parser and composer with our no-op resolver."""
-
-        def __init__(self, text: str) -> None:
-            CParser.__init__(self, text)
-
-        def close(self) -> None:
-            self.dispose()
+    from yaml._yaml import CParser as _Parser
 
     USING_LIBYAML = True
 else:  # pragma: no cover - exercised only where PyYAML was built without libyaml
-    from yaml.composer import Composer
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Loader(_Composer, Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
-        """PyYAML's pure-Python parser and composer with our no-op resolver."""
+    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        """PyYAML's pure-Python event parser."""
 
         def __init__(self, text: str) -> None:
             Reader.__init__(self, text)
             Scanner.__init__(self)
             Parser.__init__(self)
-            Composer.__init__(self)
-
-        def close(self) -> None:
-            self.dispose()
 
     USING_LIBYAML = False
+
+
+class _Loader(_Parser):
+    """The event parser; composition is ours (see :func:`compose`)."""
+
+    def close(self) -> None:
+        self.dispose()
 
 
 def decode(data: bytes, display: str, diagnostics: list[Diagnostic]) -> str | None:
@@ -105,51 +86,39 @@ def decode(data: bytes, display: str, diagnostics: list[Diagnostic]) -> str | No
         return None
 
 
-def _flow_depth_bound(text: str) -> int:
-    """An upper bound on flow-collection nesting: brackets anywhere, quoted or not."""
-    brackets = _NOT_BRACKETS.sub("", text)
-    if not brackets:
-        return 0
-    return max(itertools.accumulate(map(_BRACKET_VALUE.__getitem__, brackets)))
+class Node(tuple):  # type: ignore[type-arg]
+    """A composed YAML node: an immutable tuple, built at C speed.
+
+    Fields are ``value`` (text for scalars, a list of nodes or of key/value pairs
+    for collections), ``tag`` (``STR_TAG``/``SEQ_TAG``/``MAP_TAG`` unless the author
+    wrote an explicit tag), ``style`` (``""`` for a plain scalar) and ``start_mark``
+    (with 0-based ``line``, ``column`` and ``index``).
+    """
+
+    __slots__ = ()
+    value: Any = property(itemgetter(0))
+    tag: str = property(itemgetter(1))  # type: ignore[assignment]
+    style: str = property(itemgetter(2))  # type: ignore[assignment]
+    start_mark: Any = property(itemgetter(3))
 
 
-def _exact_depth(text: str) -> tuple[int, Any]:
-    """The real nesting depth from the event stream (the parser is not recursive)."""
-    loader = _Loader(text)
-    depth = deepest = 0
-    try:
-        while True:
-            event = loader.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                return deepest, None
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return depth, event.start_mark
-                deepest = max(deepest, depth)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return deepest, None  # the composer will report the syntax error itself
-    finally:
-        loader.close()
+class ScalarNode(Node):
+    __slots__ = ()
 
 
-def _too_deep(text: str, display: str, diagnostics: list[Diagnostic]) -> bool:
-    """Refuse nesting deeper than MAX_DEPTH before the recursive composer sees it."""
-    if _flow_depth_bound(text) <= MAX_DEPTH and _DEEP_BLOCK.search(text) is None:
-        return False
-    _, mark = _exact_depth(text)
-    if mark is None:
-        return False
-    diagnostics.append(
-        Diagnostic(
-            Location(display, mark.line + 1, mark.column + 1),
-            f"nesting is deeper than {MAX_DEPTH} levels",
-            "a dossier needs only a few levels; this looks like a generated or damaged file",
-        )
-    )
-    return True
+class SequenceNode(Node):
+    __slots__ = ()
+
+
+class MappingNode(Node):
+    __slots__ = ()
+
+
+_new = tuple.__new__
+
+
+class ComposeError(Exception):
+    """The file could not be composed; its diagnostic has been recorded."""
 
 
 def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnostic:
@@ -164,43 +133,104 @@ def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnost
     if at_tab or "tab character" in problem:
         message = "YAML syntax error: a tab character where YAML expects spaces"
         hint = "YAML does not allow tabs for indentation: use spaces"
-    elif "expected a single document" in message:
-        hint = "put one document in each file (remove the extra '---')"
-    elif "found undefined alias" in message:
-        hint = "define the anchor (&name) before using the alias (*name)"
     elif "mapping values are not allowed" in message:
         hint = "quote text that contains ': ' (for example \"a: b\")"
+    elif "exceeded maximum nesting depth" in message:
+        message = f"nesting is deeper than {MAX_DEPTH} levels"
+        hint = "a dossier needs only a few levels; this looks like a generated or damaged file"
     if mark is None:
         return Diagnostic(Location(display), message, hint)
     return Diagnostic(Location(display, mark.line + 1, mark.column + 1), message, hint)
 
 
-class ComposeError(Exception):
-    """The file could not be composed; its diagnostic has been recorded."""
+def _fail(diagnostics: list[Diagnostic], display: str, mark: Any, message: str, hint: str) -> None:
+    diagnostics.append(Diagnostic(Location(display, mark.line + 1, mark.column + 1), message, hint))
+    raise ComposeError
 
 
 def compose(text: str, display: str, diagnostics: list[Diagnostic]) -> Node | None:
     """Compose ``text`` into a node tree (None for an empty file).
 
-    Raises :class:`ComposeError` after recording a diagnostic when the text is not
+    Builds nodes straight from the parser's events, without recursion, so nesting
+    depth is checked exactly and cannot exhaust the stack. Raises
+    :class:`ComposeError` after recording a diagnostic when the text is not
     acceptable YAML.
     """
-    if _too_deep(text, display, diagnostics):
-        raise ComposeError
     loader = _Loader(text)
+    get_event = loader.get_event
+    anchors: dict[str, Node] = {}
+    stack: list[tuple[list[Any], type[Node], str, Any, str | None]] = []
+    items: list[Any] = []
+    documents = 0
+    node: Node
+    kind: type[Node]
     try:
-        root: Node | None = loader.get_single_node()
+        while True:
+            event: Any = get_event()
+            if event is None:
+                break
+            cls = event.__class__
+            if cls is ScalarEvent:
+                tag = event.tag
+                node = _new(
+                    ScalarNode,
+                    (event.value, STR_TAG if tag is None or tag == "!" else tag, event.style or "",
+                     event.start_mark),
+                )  # fmt: skip
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+                items.append(node)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    _fail(
+                        diagnostics, display, event.start_mark,
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        "a dossier needs only a few levels; "
+                        "this looks like a generated or damaged file",
+                    )  # fmt: skip
+                kind = MappingNode if cls is MappingStartEvent else SequenceNode
+                stack.append((items, kind, event.tag, event.start_mark, event.anchor))
+                items = []
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                children = items
+                items, kind, tag, mark, anchor = stack.pop()
+                if kind is MappingNode:
+                    pairs = iter(children)
+                    node = _new(
+                        MappingNode,
+                        (list(zip(pairs, pairs, strict=False)), tag or MAP_TAG, "", mark),
+                    )
+                else:
+                    node = _new(SequenceNode, (children, tag or SEQ_TAG, "", mark))
+                if anchor is not None:
+                    # Registered at the end: an alias inside its own anchor is undefined,
+                    # so no node can contain itself.
+                    anchors[anchor] = node
+                items.append(node)
+            elif cls is AliasEvent:
+                target = anchors.get(event.anchor)
+                if target is None:
+                    _fail(
+                        diagnostics, display, event.start_mark,
+                        f"the alias *{event.anchor} has no anchor before it",
+                        "define the anchor (&name) before using the alias (*name); "
+                        "an anchor cannot contain its own alias",
+                    )  # fmt: skip
+                items.append(target)
+            elif cls is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    _fail(
+                        diagnostics, display, event.start_mark,
+                        "a second YAML document in one file",
+                        "put one document in each file (remove the extra '---')",
+                    )  # fmt: skip
     except yaml.YAMLError as exc:
         diagnostics.append(_syntax_diagnostic(exc, text, display))
         raise ComposeError from None
-    except RecursionError:
-        diagnostics.append(
-            Diagnostic(Location(display), f"nesting is deeper than {MAX_DEPTH} levels")
-        )
-        raise ComposeError from None
     finally:
         loader.close()
-    return root
+    return items[0] if items else None
 
 
 __all__ = [
