@@ -17,7 +17,7 @@ from typing import TextIO
 from . import __version__
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
 from .content.fields import clean_text
-from .content.loader import MAX_FILE_SIZE_ENV, parse_size
+from .content.limits import MAX_FILE_SIZE_ENV, parse_size
 
 COMMANDS = ("validate", "schema")
 

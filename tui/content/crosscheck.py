@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostic, Location, Severity
-from .fields import PendingLink, Reader
+from .fields import PendingLink, Reader, shorten
+from .limits import SIZE_HINT, human_size
 from .model import Actor, Entity, Link, Ref, Source
 from .quotes import normalise, paragraphs_of, resolve_inside
 
@@ -16,10 +18,21 @@ MAX_SUGGESTIONS = 50
 _ARTICLE = {"actor": "an", "issue": "an", "assessment": "an", "event": "an", "source": "a"}
 
 
-def cross_check(reader: Reader, entities: dict[str, Entity], root: Path) -> tuple[Link, ...]:
+@dataclass(frozen=True)
+class TextFiles:
+    """Where source text copies are looked for, and how large one may be."""
+
+    root: Path
+    """The dossier folder; text files must stay inside it."""
+    max_size: int
+    locations: dict[str, Location]
+    """Source id -> location of its ``text_file`` value, for diagnostics."""
+
+
+def cross_check(reader: Reader, entities: dict[str, Entity], texts: TextFiles) -> tuple[Link, ...]:
     """Run every whole-dossier check, adding diagnostics to ``reader``; return the links."""
     links = _check_links(reader, entities)
-    _check_refs(reader, entities, root)
+    _check_refs(reader, entities, texts)
     _check_part_of(reader, entities)
     return links
 
@@ -40,7 +53,7 @@ def _check_links(reader: Reader, entities: dict[str, Entity]) -> tuple[Link, ...
             out.append(
                 Diagnostic(
                     pending.loc,
-                    f"'{pending.field}' names '{pending.target}', which does not exist",
+                    f"'{pending.field}' names '{shorten(pending.target)}', which does not exist",
                     hint,
                 )
             )
@@ -65,7 +78,7 @@ def _nearest(pending: PendingLink, ids: list[str], entities: dict[str, Entity]) 
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-def _check_refs(reader: Reader, entities: dict[str, Entity], root: Path) -> None:
+def _check_refs(reader: Reader, entities: dict[str, Entity], texts: TextFiles) -> None:
     out = reader.diagnostics
     by_source: dict[str, list[tuple[Ref, Location | None]]] = defaultdict(list)
     for ref, para_loc, quote_loc in reader.refs:
@@ -86,60 +99,77 @@ def _check_refs(reader: Reader, entities: dict[str, Entity], root: Path) -> None
             by_source[source.id].append((ref, quote_loc))
     for entity in entities.values():
         if isinstance(entity, Source) and entity.text_file:
-            _check_quotes(reader, entity, by_source.get(entity.id, []), root)
+            _check_quotes(reader, entity, by_source.get(entity.id, []), texts)
 
 
-def _check_quotes(
-    reader: Reader, source: Source, quoted: list[tuple[Ref, Location | None]], root: Path
-) -> None:
+def _read_text_file(reader: Reader, source: Source, texts: TextFiles, quoted: int) -> str | None:
+    """The text copy of ``source``, or None (with a diagnostic where one is due)."""
     out = reader.diagnostics
     assert source.text_file is not None
-    path = resolve_inside(root, source.text_file)
+    where = texts.locations.get(source.id, source.loc)
+    name = f"text_file '{shorten(source.text_file)}' of '{source.id}'"
+    path = resolve_inside(texts.root, source.text_file)
     if path is None:
         out.append(
             Diagnostic(
-                source.loc,
-                f"text_file '{source.text_file}' of '{source.id}' is outside the dossier folder",
+                where,
+                f"{name} is outside the dossier folder",
                 "give a path relative to the dossier folder, inside it",
             )
         )
-        return
+        return None
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        if not quoted:
-            return
-        out.append(
-            Diagnostic(
-                source.loc,
-                f"text_file '{source.text_file}' of '{source.id}' is not there, "
-                f"so {len(quoted)} quote(s) citing it were not checked",
-                "put a [N]-numbered plain-text copy of the source at that path to check them",
-                Severity.NOTE,
+        size = path.stat().st_size
+        if size > texts.max_size:
+            out.append(
+                Diagnostic(
+                    where,
+                    f"{name} is {human_size(size)}, over the limit of {human_size(texts.max_size)}",
+                    SIZE_HINT,
+                )
             )
-        )
-        return
-    except (OSError, UnicodeDecodeError) as exc:
-        out.append(Diagnostic(source.loc, f"cannot read text_file '{source.text_file}': {exc}"))
+            return None
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        if quoted:
+            out.append(
+                Diagnostic(
+                    where,
+                    f"{name} is not there, so {quoted} quote(s) citing it were not checked",
+                    "put a [N]-numbered plain-text copy of the source at that path to check them",
+                    Severity.NOTE,
+                )
+            )
+    except UnicodeDecodeError:
+        out.append(Diagnostic(where, f"{name} is not valid UTF-8", "save it as UTF-8"))
+    except OSError as exc:
+        out.append(Diagnostic(where, f"cannot read {name}: {exc.strerror}"))
+    return None
+
+
+def _check_quotes(
+    reader: Reader, source: Source, quoted: list[tuple[Ref, Location | None]], texts: TextFiles
+) -> None:
+    text = _read_text_file(reader, source, texts, len(quoted))
+    if text is None:
         return
     paragraphs = {n: normalise(p) for n, p in paragraphs_of(text).items()}
+    searched = 0
     for ref, quote_loc in quoted:
         assert ref.quote is not None
         wanted = normalise(ref.quote)
         if any(wanted in paragraphs.get(n, "") for n in ref.paras):
             continue
         where = ", ".join(str(n) for n in ref.paras)
-        elsewhere = [n for n, p in paragraphs.items() if wanted in p]
-        hint = (
-            f"it is in paragraph {elsewhere[0]}"
-            if elsewhere
-            else "quotes must be exact (spacing and quote marks may differ)"
-        )
-        out.append(
+        hint = "quotes must be exact (spacing and quote marks may differ)"
+        if searched < MAX_SUGGESTIONS:  # searching the whole text is costly: only the first few
+            searched += 1
+            elsewhere = next((n for n, p in paragraphs.items() if wanted in p), None)
+            if elsewhere is not None:
+                hint = f"it is in paragraph {elsewhere}"
+        reader.diagnostics.append(
             Diagnostic(
-                quote_loc or ref.loc,
-                f"quote not found in paragraph {where} of '{source.id}'",
-                hint,
+                quote_loc or ref.loc, f"quote not found in paragraph {where} of '{source.id}'", hint
             )
         )
 

@@ -25,14 +25,22 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """C0 controls except tab and newline, DEL, C1 controls, and bidi overrides/isolates."""
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _ALLOWED_TAGS = frozenset(
-    {STR_TAG} | {f"tag:yaml.org,2002:{t}" for t in ("int", "float", "null", "timestamp")}
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "null", "timestamp", "seq", "map")
 )
+_SHORT = 60
+_TEXT_TAGS = frozenset({STR_TAG})
 _MAX_DIGITS = 9
 
 
 def clean_text(text: str) -> str:
     """Remove characters that could drive a terminal (controls, bidi overrides)."""
     return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
+
+
+def shorten(text: str) -> str:
+    """Content quoted in a message: cleaned, and cut if long."""
+    text = clean_text(text)
+    return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -52,7 +60,7 @@ def kind_name(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return f"'{node.value}'" if len(node.value) <= 40 else "text"
+    return f"'{shorten(node.value)}'" if len(node.value) <= 40 else "text"
 
 
 @dataclass(frozen=True)
@@ -110,14 +118,11 @@ class Reader:
     def tag_ok(self, node: Node) -> bool:
         """False (with an error) when the author gave a tag other than YAML's basic ones."""
         tag = node.tag
-        if isinstance(node, ScalarNode):
-            ok = tag is STR_TAG or tag in _ALLOWED_TAGS
-        else:
-            ok = tag == (SEQ_TAG if isinstance(node, SequenceNode) else MAP_TAG)
+        ok = tag is STR_TAG or tag in _ALLOWED_TAGS
         if not ok:
             self.error(
                 node,
-                f"the tag '{clean_text(tag)[:60]}' is not allowed",
+                f"the tag '{shorten(tag)}' is not allowed",
                 "a dossier is plain data: remove the tag",
             )
         return ok
@@ -130,7 +135,7 @@ class Reader:
         seen: dict[str, ScalarNode] = {}
         merged: list[MappingNode] = []
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag is not STR_TAG:
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in _TEXT_TAGS:
                 self.error(key_node, f"keys of {record} must be plain names")
                 continue
             key = key_node.value
@@ -141,7 +146,7 @@ class Reader:
                 first = seen[key].start_mark.line + 1
                 self.error(
                     key_node,
-                    f"duplicate key '{key}' (first given on line {first})",
+                    f"duplicate key '{shorten(key)}' (first given on line {first})",
                     "YAML would silently keep only the last one: remove one",
                 )
                 continue
@@ -199,10 +204,10 @@ class Reader:
 
     def items(self, node: Node, what: str) -> list[Node]:
         """The items of a list node (an error and [] for anything else)."""
+        if node.tag is not SEQ_TAG and not self.tag_ok(node):
+            return []
         if isinstance(node, SequenceNode):
-            if not self.tag_ok(node) or not self.spend(node, len(node.value)):
-                return []
-            return list(node.value)
+            return list(node.value) if self.spend(node, len(node.value)) else []
         if isinstance(node, ScalarNode) and node.style == "" and node.value in _NULLS:
             return []
         self.error(
@@ -212,10 +217,10 @@ class Reader:
 
     def scalar(self, node: Node, spec: FieldSpec) -> str | None:
         """The text of a scalar node; None (with an error if required) for null."""
+        if node.tag is not STR_TAG and not self.tag_ok(node):
+            return None
         if not isinstance(node, ScalarNode):
             self.error(node, f"'{spec.name}' must be a single value, not {kind_name(node)}")
-            return None
-        if node.tag is not STR_TAG and not self.tag_ok(node):
             return None
         if node.style == "" and node.value in _NULLS:
             if spec.required:
@@ -226,10 +231,11 @@ class Reader:
     # -- records -----------------------------------------------------------
     def record(self, node: Node, spec: RecordSpec) -> dict[str, Any] | None:
         """Convert a mapping per ``spec``: attribute -> value, plus 'extensions'."""
-        if not isinstance(node, MappingNode):
-            self.error(node, f"each {spec.name} must be a mapping of fields, not {kind_name(node)}")
+        if node.tag is not MAP_TAG and not self.tag_ok(node):
             return None
-        if not self.tag_ok(node):
+        if not isinstance(node, MappingNode):
+            what = "the dossier section" if spec.name == "dossier" else f"each {spec.name}"
+            self.error(node, f"{what} must be a mapping of fields, not {kind_name(node)}")
             return None
         present: set[str] = set()
         values: dict[str, Any] = {}
@@ -243,7 +249,7 @@ class Reader:
                 known = [f.name for f in spec.fields]
                 self.error(
                     key_node,
-                    f"unknown field '{key}' in {spec.name}",
+                    f"unknown field '{shorten(key)}' in {spec.name}",
                     suggest(key, known) or f"{spec.name} fields are: {', '.join(known)}",
                 )
                 continue
@@ -294,7 +300,7 @@ def _id(r: Reader, node: Node, spec: FieldSpec) -> str | None:
     if _ID_RE.match(value) is None:
         r.error(
             node,
-            f"'{clean_text(value)[:60]}' is not a valid id",
+            f"'{shorten(value)}' is not a valid id",
             f"ids use lowercase letters, digits and single hyphens, like '{slug(value)}'",
         )
         return None
@@ -345,10 +351,11 @@ def _whole_number(r: Reader, node: Node, spec: FieldSpec) -> int | None:
     if not text.isdigit() or not text.isascii():
         r.error(node, f"'{spec.name}' must be a whole number, not {kind_name(node)}")
         return None
-    if len(text.lstrip("0")) > _MAX_DIGITS:
-        r.error(node, f"'{spec.name}' is too large ({len(text)} digits)")
+    significant = text.lstrip("0") or "0"
+    if len(significant) > _MAX_DIGITS:
+        r.error(node, f"'{spec.name}' is too large ({len(significant)} digits)")
         return None
-    number = int(text)
+    number = int(significant)
     if number < 1:
         r.error(node, f"'{spec.name}' must be 1 or more")
         return None
@@ -364,7 +371,7 @@ def _enum(r: Reader, node: Node, spec: FieldSpec) -> object:
     if value not in choices:
         r.error(
             node,
-            f"'{spec.name}' must be one of {', '.join(choices)}, not '{clean_text(value)[:40]}'",
+            f"'{spec.name}' must be one of {', '.join(choices)}, not '{shorten(value)}'",
             suggest(value.lower(), choices),
         )
         return None

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import cache as _cache
-from .crosscheck import cross_check
+from .crosscheck import TextFiles, cross_check
 from .errors import ContentError, Diagnostic, Location, Severity
-from .fields import Reader, suggest
+from .fields import Reader, shorten, suggest
+from .limits import SIZE_HINT, default_max_file_size, human_size
 from .model import (
     Actor,
     Assessment,
@@ -33,7 +34,6 @@ from .model import (
 )
 from .schema import DOSSIER, SECTIONS
 from .yamlsafe import (
-    DEFAULT_MAX_FILE_SIZE,
     ComposeError,
     MappingNode,
     Node,
@@ -43,7 +43,6 @@ from .yamlsafe import (
 )
 
 YAML_SUFFIXES = (".yaml", ".yml")
-MAX_FILE_SIZE_ENV = "DOSSIER_MAX_FILE_SIZE"
 
 _ENTITY_CLASSES: dict[str, type[Entity]] = {
     "sources": Source,
@@ -78,27 +77,6 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if relative.startswith("..") else relative
-
-
-def parse_size(text: str) -> int:
-    """'8M', '512K', '1000000' -> bytes; ValueError for anything else."""
-    value = text.strip().upper().removesuffix("B")
-    factor = 1
-    if value[-1:] in ("K", "M", "G"):
-        factor = 1024 ** ("KMG".index(value[-1]) + 1)
-        value = value[:-1]
-    number = int(value)
-    if number <= 0:
-        raise ValueError("the size must be positive")
-    return number * factor
-
-
-def default_max_file_size() -> int:
-    """The size limit per file: $DOSSIER_MAX_FILE_SIZE if set and valid, else 8 MiB."""
-    try:
-        return parse_size(os.environ.get(MAX_FILE_SIZE_ENV, ""))
-    except ValueError:
-        return DEFAULT_MAX_FILE_SIZE
 
 
 def dossier_files(path: Path) -> tuple[list[Path], list[Diagnostic]]:
@@ -139,6 +117,7 @@ class _Assembler:
         self.info_extensions: list[tuple[str, object]] = []
         self.lists: dict[str, list[Any]] = {key: [] for key in SECTIONS if key != "dossier"}
         self.entities: dict[str, Entity] = {}
+        self.text_file_locations: dict[str, Location] = {}
 
     def add_file(self, root: Node | None, shown: str, size: int) -> None:
         r = self.reader
@@ -168,7 +147,7 @@ class _Assembler:
             else:
                 r.error(
                     key_node,
-                    f"unknown section '{key}'",
+                    f"unknown section '{shorten(key)}'",
                     suggest(key, list(SECTIONS)) or f"sections are: {', '.join(SECTIONS)}",
                 )
 
@@ -211,6 +190,16 @@ class _Assembler:
                 continue
             self.entities[entity.id] = entity
             self.lists[key].append(entity)
+            if isinstance(entity, Source) and entity.text_file is not None:
+                self.text_file_locations[entity.id] = _value_location(r, item, "text_file")
+
+
+def _value_location(reader: Reader, node: Node, key: str) -> Location:
+    """Where the value of ``key`` is in a mapping node (the node itself if absent)."""
+    for key_node, value in node.value if isinstance(node, MappingNode) else ():
+        if key_node.value == key:
+            return reader.loc(value)
+    return reader.loc(node)
 
 
 def _peek_id(node: Node) -> str:
@@ -243,9 +232,8 @@ def _read_files(
                 problems.append(
                     Diagnostic(
                         Location(shown),
-                        f"the file is {_human(size)}, over the limit of {_human(max_size)}",
-                        f"raise the limit with --max-file-size or ${MAX_FILE_SIZE_ENV} "
-                        "(bytes, or with a K/M/G suffix)",
+                        f"the file is {human_size(size)}, over the limit of {human_size(max_size)}",
+                        SIZE_HINT,
                     )
                 )
                 continue
@@ -253,14 +241,6 @@ def _read_files(
         except OSError as exc:
             problems.append(Diagnostic(Location(shown), f"cannot read the file: {exc.strerror}"))
     return result, problems
-
-
-def _human(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MiB"
-    if size >= 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size} bytes"
 
 
 def check_dossier(
@@ -284,7 +264,7 @@ def check_dossier(
             return cached
     root = path if path.is_dir() else path.parent
     with _collector_paused():
-        result = _assemble(root, path, contents, problems)
+        result = _assemble(TextFiles(root, max_size, {}), path, contents, problems)
     settle_long_lived()
     if key is not None:
         _cache.store(key, result, result_dependencies(result), cache_dir)
@@ -327,7 +307,10 @@ def result_dependencies(result: LoadResult) -> list[Path]:
 
 
 def _assemble(
-    root: Path, path: Path, contents: list[tuple[Path, str, bytes]], problems: list[Diagnostic]
+    texts: TextFiles,
+    path: Path,
+    contents: list[tuple[Path, str, bytes]],
+    problems: list[Diagnostic],
 ) -> LoadResult:
     assembler = _Assembler()
     diagnostics = assembler.reader.diagnostics
@@ -354,7 +337,8 @@ def _assemble(
                 "add one with id, title, summary and as_of (see docs/content-format.md)",
             )
         )
-    links = cross_check(assembler.reader, assembler.entities, root)
+    texts.locations.update(assembler.text_file_locations)
+    links = cross_check(assembler.reader, assembler.entities, texts)
     ordered = sorted(diagnostics, key=lambda d: (d.location.path != "", d.location))
     if info is None or any(d.severity is Severity.ERROR for d in diagnostics):
         return LoadResult(None, tuple(ordered), shown_files)

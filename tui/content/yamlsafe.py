@@ -35,6 +35,8 @@ STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 
+_BOM = b"\xef\xbb\xbf"
+
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 """Largest YAML file read by default, in bytes (``--max-file-size`` raises it)."""
 
@@ -71,11 +73,14 @@ class _Loader(_Parser):
 
 def decode(data: bytes, display: str, diagnostics: list[Diagnostic]) -> str | None:
     """UTF-8 bytes to text (a leading BOM is dropped); None with a diagnostic if not UTF-8."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]  # editors do not show it, so positions ignore it too
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         diagnostics.append(
             Diagnostic(
                 Location(display, line, col),
@@ -121,8 +126,32 @@ class ComposeError(Exception):
     """The file could not be composed; its diagnostic has been recorded."""
 
 
+def _reader_diagnostic(exc: yaml.reader.ReaderError, text: str, display: str) -> Diagnostic:
+    """A character YAML does not allow (a raw control character, say), where it is."""
+    if USING_LIBYAML:  # libyaml counts bytes of the UTF-8 text
+        prefix = text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore")
+    else:
+        prefix = text[: exc.position]
+    line = prefix.count("\n") + 1
+    col = len(prefix) - (prefix.rfind("\n") + 1) + 1
+    offending = text[len(prefix) : len(prefix) + 1]
+    what = f"U+{ord(offending):04X}" if offending else "a character"
+    return Diagnostic(
+        Location(display, line, col),
+        f"the control character {what} is not allowed in a YAML file",
+        "remove it; text cannot contain control characters",
+    )
+
+
 def _syntax_diagnostic(exc: yaml.YAMLError, text: str, display: str) -> Diagnostic:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_diagnostic(exc, text, display)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if mark is not None and context_mark is not None and mark.index >= len(text.rstrip()):
+        # "found unexpected end of stream": the useful place is where the unclosed
+        # thing (a quote, a bracket) was opened.
+        mark = context_mark
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"YAML syntax error: {problem}"
