@@ -10,7 +10,6 @@ switches the cache off). A cache that cannot be read or written is simply not us
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import cast
 
 import platformdirs
+
+from .gcpause import collector_paused
 
 FORMAT_VERSION = "dossier-cache-3"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
@@ -64,13 +65,8 @@ def lookup(key: str, cache_dir: Path | None = None) -> object | None:
     try:
         with open(root / f"{key}.pickle", "rb") as handle:
             data = handle.read()
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # unpickling builds a large acyclic graph: see loader._collector_paused
-        try:
+        with collector_paused():
             version, dependencies, result = pickle.loads(data)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         return None
     except ImportError:

@@ -47,9 +47,14 @@ class FieldSpec:
     attr: str = ""
     """The model attribute, when it differs from ``name``."""
 
+    def __post_init__(self) -> None:
+        if not self.attr:
+            object.__setattr__(self, "attr", self.name)
+
     @property
     def attribute(self) -> str:
-        return self.attr or self.name
+        """The model attribute this field fills."""
+        return self.attr
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,10 @@ class RecordSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "required", tuple(f for f in self.fields if f.required))
 
-    @property
-    def required(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.required)
+    required: tuple[FieldSpec, ...] = ()
+    """The fields that must be present (derived from ``fields``)."""
 
     def field(self, name: str) -> FieldSpec | None:
         """The field called ``name``, or None."""

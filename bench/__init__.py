@@ -1,0 +1,1 @@
+"""Benchmarks for dossier: run them with ``python -m bench`` (or ``make bench``)."""

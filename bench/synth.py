@@ -1,0 +1,412 @@
+"""Synthetic dossiers of any size, for the benchmarks.
+
+:func:`write_synthetic` writes a valid dossier with ``n`` actors, ``n`` issues (three
+positions each), ``n // 5`` assessments (three arguments each), ``n // 2`` events,
+``n`` relations, one source and a short tour. The files are split by section and
+written the way an author would write them (block style, two-space indents, a mix of
+flow and block lists, some folded summaries), so parsing them costs what real content
+costs. Every link resolves to an entity of the kind its field expects, and the output
+is byte-for-byte the same for the same ``n`` and seed.
+
+Command line: ``python -m bench.synth OUT_DIR N [--seed S]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import textwrap
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.vocabulary import (
+    CAPTIONS,
+    CLAUSES,
+    CLOSERS,
+    EVENT_KINDS,
+    HORIZONS,
+    OBJECTS,
+    RELATION_KINDS,
+    ROLES,
+    SUBJECTS,
+    SYLLABLES,
+    TOPICS,
+    VERBS,
+)
+
+SOURCE_ID = "src"
+PARAGRAPHS = 50
+AS_OF = date(2025, 6, 30)
+ITEMS_PER_FILE = 2_000
+"""Longer sections are split over several files, as an author would (and so that no
+file comes near the loader's default 8 MiB size limit)."""
+
+ACTOR_KINDS = ("state", "person", "organization", "group", "media", "other")
+STANCES = ("for", "against", "mixed", "neutral", "unclear")
+ISSUE_STATUSES = ("open", "stalled", "progressing", "resolved")
+CONFIDENCES = ("low", "moderate", "high")
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()?-]*")
+_FLOW_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 .'-]*")
+_YAML11_WORDS = frozenset(("y", "n", "yes", "no", "on", "off", "true", "false", "null"))
+
+
+def _scalar(text: str, *, flow: bool = False) -> str:
+    """``text`` as a plain scalar when that is unambiguous, else double-quoted."""
+    pattern = _FLOW_PLAIN if flow else _PLAIN
+    if pattern.fullmatch(text) and text.lower() not in _YAML11_WORDS and text == text.strip():
+        return text
+    return json.dumps(text)
+
+
+def _flow(items: Sequence[str]) -> str:
+    return "[" + ", ".join(_scalar(item, flow=True) for item in items) + "]"
+
+
+class _Writer:
+    """Builds the text of one dossier from one seeded random generator."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        self.n = n
+        self.rng = random.Random(f"{seed}:{n}")
+        self.actors = [f"actor-{i}" for i in range(1, n + 1)]
+        self.issues = [f"issue-{i}" for i in range(1, n + 1)]
+        self.assessments = [f"assessment-{i}" for i in range(1, max(1, n // 5) + 1)]
+        self.events = [f"event-{i}" for i in range(1, max(1, n // 2) + 1)]
+        self.everything = [*self.actors, *self.issues, *self.assessments, *self.events]
+        """Every entity but the source: what about, see_also and relations point at."""
+
+    # -- text ---------------------------------------------------------------
+
+    def name(self, syllables: int = 2) -> str:
+        return "".join(self.rng.choice(SYLLABLES) for _ in range(syllables)).capitalize()
+
+    def sentence(self) -> str:
+        r = self.rng
+        topic = r.choice(TOPICS)
+        return (
+            f"{r.choice(SUBJECTS)} {r.choice(VERBS)} {r.choice(OBJECTS)} "
+            f"on {topic} {r.choice(CLAUSES)}."
+        )
+
+    def summary(self) -> str:
+        if self.rng.random() < 0.5:
+            return self.sentence()
+        return f"{self.sentence()} {self.rng.choice(CLOSERS)}"
+
+    def date(self, start: date, end: date) -> date:
+        return start + timedelta(days=self.rng.randrange((end - start).days))
+
+    # -- fields -------------------------------------------------------------
+
+    def text_field(
+        self, out: list[str], indent: str, key: str, text: str, *, item: bool = False
+    ) -> None:
+        """``key: text`` (as the first key of a list item if ``item``).
+
+        Long texts are sometimes folded over several lines, as authors do.
+        """
+        lead = f"{indent[:-2]}- " if item else indent
+        if len(text) > 70 and self.rng.random() < 0.35:
+            out.append(f"{lead}{key}: >-")
+            out.extend(f"{indent}  {line}" for line in textwrap.wrap(text, 68))
+        else:
+            out.append(f"{lead}{key}: {_scalar(text)}")
+
+    def refs_field(self, out: list[str], indent: str, key: str = "refs") -> None:
+        r = self.rng
+        count = r.choice((1, 1, 1, 2))
+        refs: list[list[int]] = []
+        for _ in range(count):
+            first = r.randint(1, PARAGRAPHS)
+            if r.random() < 0.2 and first < PARAGRAPHS:
+                refs.append([first, first + 1])
+            else:
+                refs.append([first])
+        if r.random() < 0.6:
+            items = ", ".join(f"{{source: {SOURCE_ID}, para: {_para_text(para)}}}" for para in refs)
+            out.append(f"{indent}{key}: [{items}]")
+            return
+        out.append(f"{indent}{key}:")
+        for para in refs:
+            out.append(f"{indent}  - source: {SOURCE_ID}")
+            out.append(f"{indent}    para: {_para_text(para)}")
+
+    def id_list(self, out: list[str], indent: str, key: str, ids: Sequence[str]) -> None:
+        if len(ids) > 2 and self.rng.random() < 0.4:
+            out.append(f"{indent}{key}:")
+            out.extend(f"{indent}  - {item}" for item in ids)
+        else:
+            out.append(f"{indent}{key}: {_flow(ids)}")
+
+    def pick(self, pool: Sequence[str], count: int, *, not_id: str = "") -> list[str]:
+        """``count`` distinct items of ``pool`` other than ``not_id`` (fewer if too few)."""
+        count = min(count, len(pool) - (1 if not_id else 0))  # not_id is always in pool
+        chosen: list[str] = []
+        while len(chosen) < count:
+            item = self.rng.choice(pool)
+            if item != not_id and item not in chosen:
+                chosen.append(item)
+        return chosen
+
+    # -- sections -----------------------------------------------------------
+
+    def dossier_file(self, seed: int) -> str:
+        out = [
+            f"# Synthetic dossier for benchmarks (bench/synth.py, n = {self.n}, seed = {seed}).",
+            "dossier:",
+            f"  id: synthetic-n{self.n}",
+            f"  title: Synthetic dossier with {self.n} actors",
+            "  subtitle: Generated content for load benchmarks",
+        ]
+        self.text_field(out, "  ", "summary", f"{self.sentence()} {self.sentence()}")
+        out.append(f"  as_of: {AS_OF.isoformat()}")
+        return _join(out)
+
+    def sources_items(self) -> list[list[str]]:
+        out = [f"  - id: {SOURCE_ID}", "    title: Synthetic briefing record"]
+        out.append(f"    author: {self.name()} {self.name(3)}")
+        out.append(f"    publisher: {self.name()} Policy Institute")
+        out.append(f"    date: {self.date(date(2024, 1, 1), AS_OF).isoformat()}")
+        out.append(f"    paragraphs: {PARAGRAPHS}")
+        return [out]
+
+    def actors_items(self) -> list[list[str]]:
+        r = self.rng
+        items: list[list[str]] = []
+        for number, actor_id in enumerate(self.actors, start=1):
+            out: list[str] = []
+            items.append(out)
+            kind = r.choice(ACTOR_KINDS)
+            name = self.actor_name(kind)
+            out.append(f"  - id: {actor_id}")
+            out.append(f"    name: {_scalar(name)}")
+            out.append(f"    kind: {kind}")
+            if r.random() < 0.7:
+                out.append(f"    role: {_scalar(r.choice(ROLES[kind]))}")
+            if r.random() < 0.5:
+                aliases = [self.short_name(kind, name), "".join(w[0] for w in name.split()).upper()]
+                out.append(f"    aliases: {_flow(aliases)}")
+            self.text_field(out, "    ", "summary", self.summary())
+            if number > 1 and r.random() < 0.3:
+                # Only earlier actors, so part_of never forms a cycle.
+                out.append(f"    part_of: {self.actors[r.randrange(number - 1)]}")
+            out.append(f"    tags: {_flow(self.pick(TOPICS, r.randint(1, 3)))}")
+            if r.random() < 0.6:
+                self.refs_field(out, "    ")
+            if r.random() < 0.3:
+                self.id_list(
+                    out, "    ", "see_also", self.pick(self.everything, 1, not_id=actor_id)
+                )
+        return items
+
+    def actor_name(self, kind: str) -> str:
+        r = self.rng
+        if kind == "state":
+            return f"Republic of {self.name(3)}"
+        if kind == "person":
+            return f"{self.name()} {self.name(3)}"
+        if kind == "media":
+            return f"The {self.name()} {r.choice(('Herald', 'Courier', 'Observer', 'Daily'))}"
+        if kind == "group":
+            return f"{self.name()} {r.choice(('Alliance', 'Movement', 'Front', 'Caucus'))}"
+        if kind == "organization":
+            return f"{self.name()} {r.choice(TOPICS).capitalize()} Council"
+        return f"{self.name()} Foundation"
+
+    @staticmethod
+    def short_name(kind: str, name: str) -> str:
+        """What the press would call the actor: a surname, a country, a first word."""
+        words = name.split()
+        return words[-1] if kind in ("person", "state") else words[1 if kind == "media" else 0]
+
+    def issues_items(self) -> list[list[str]]:
+        r = self.rng
+        items: list[list[str]] = []
+        for issue_id in self.issues:
+            out: list[str] = []
+            items.append(out)
+            topic = r.choice(TOPICS)
+            out.append(f"  - id: {issue_id}")
+            out.append(f"    title: {_scalar(f'{topic.capitalize()}: {r.choice(OBJECTS)}')}")
+            self.text_field(out, "    ", "summary", self.summary())
+            question = f"Should {r.choice(SUBJECTS).lower()} back {r.choice(OBJECTS)}?"
+            out.append(f"    question: {_scalar(question)}")
+            out.append(f"    status: {r.choice(ISSUE_STATUSES)}")
+            out.append("    positions:")
+            for actor_id in self.pick(self.actors, 3):
+                out.append(f"      - actor: {actor_id}")
+                out.append(f"        stance: {r.choice(STANCES)}")
+                self.text_field(out, "        ", "position", self.sentence())
+                self.refs_field(out, "        ")
+            if r.random() < 0.5:
+                self.id_list(
+                    out, "    ", "related", self.pick(self.issues, r.randint(1, 3), not_id=issue_id)
+                )
+            out.append(f"    tags: {_flow([topic])}")
+            self.refs_field(out, "    ")
+        return items
+
+    def assessments_items(self) -> list[list[str]]:
+        r = self.rng
+        items: list[list[str]] = []
+        for assessment_id in self.assessments:
+            out: list[str] = []
+            items.append(out)
+            out.append(f"  - id: {assessment_id}")
+            out.append(f"    title: {_scalar(f'Outlook for {r.choice(OBJECTS)}')}")
+            out.append(f"    by: {r.choice(self.actors)}")
+            self.text_field(out, "    ", "verdict", self.sentence())
+            out.append(f"    confidence: {r.choice(CONFIDENCES)}")
+            if r.random() < 0.7:
+                out.append(f"    horizon: {_scalar(r.choice(HORIZONS))}")
+            about = [r.choice(self.issues), *self.pick(self.everything, r.randint(0, 2))]
+            self.id_list(out, "    ", "about", list(dict.fromkeys(about)))
+            self.text_field(out, "    ", "summary", self.summary())
+            out.append("    arguments:")
+            for _ in range(3):
+                self.text_field(out, "        ", "claim", self.sentence(), item=True)
+                self.refs_field(out, "        ")
+            self.refs_field(out, "    ")
+        return items
+
+    def events_items(self) -> list[list[str]]:
+        r = self.rng
+        items: list[list[str]] = []
+        for event_id in self.events:
+            out: list[str] = []
+            items.append(out)
+            when = self.date(date(2015, 1, 1), date(2026, 12, 28))
+            cancelled = r.random() < 0.05
+            status = "scheduled" if when > AS_OF else ("cancelled" if cancelled else "held")
+            place = self.name()
+            out.append(f"  - id: {event_id}")
+            out.append(
+                f"    title: {_scalar(f'{place} {r.choice(EVENT_KINDS)} on {r.choice(TOPICS)}')}"
+            )
+            out.append(f"    date: {when.isoformat()}")
+            out.append(f"    status: {status}")
+            self.text_field(out, "    ", "summary", self.summary())
+            self.id_list(out, "    ", "actors", self.pick(self.actors, r.randint(1, 4)))
+            self.id_list(out, "    ", "issues", self.pick(self.issues, r.randint(1, 2)))
+            if r.random() < 0.7:
+                self.refs_field(out, "    ")
+        return items
+
+    def relations_items(self) -> list[list[str]]:
+        r = self.rng
+        items: list[list[str]] = []
+        seen: set[tuple[str, str, str]] = set()
+        while len(seen) < self.n:
+            source = r.choice(self.actors) if r.random() < 0.7 else r.choice(self.everything)
+            target = r.choice(self.everything)
+            kind = r.choice(RELATION_KINDS)
+            if source == target or (source, target, kind) in seen:
+                continue
+            seen.add((source, target, kind))
+            out: list[str] = []
+            items.append(out)
+            out.append(f"  - from: {source}")
+            out.append(f"    to: {target}")
+            out.append(f"    kind: {kind}")
+            if r.random() < 0.5:
+                self.text_field(out, "    ", "summary", self.sentence())
+        return items
+
+    def tour_items(self) -> list[list[str]]:
+        targets = [
+            self.issues[0],
+            self.actors[0],
+            self.assessments[0],
+            self.events[0],
+            self.issues[-1],
+            self.actors[-1],
+        ]
+        return [
+            [f"  - target: {target}", f"    caption: {_scalar(caption)}"]
+            for target, caption in zip(targets, CAPTIONS, strict=True)
+        ]
+
+
+def _para_text(paras: list[int]) -> str:
+    """One paragraph as a number, several as a flow list."""
+    if len(paras) == 1:
+        return str(paras[0])
+    return "[" + ", ".join(str(number) for number in paras) + "]"
+
+
+def _join(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def _section_files(section: str, items: list[list[str]]) -> dict[str, str]:
+    """One file per section, split in parts of ITEMS_PER_FILE items when it is long.
+
+    Parts are numbered so that file-name order (the order sections are concatenated
+    in) is item order: ``issues-1.yaml``, ``issues-2.yaml``, ...
+    """
+    parts = [
+        items[start : start + ITEMS_PER_FILE] for start in range(0, len(items), ITEMS_PER_FILE)
+    ]
+    width = len(str(len(parts)))
+    files: dict[str, str] = {}
+    for number, part in enumerate(parts, start=1):
+        name = f"{section}.yaml" if len(parts) == 1 else f"{section}-{number:0{width}}.yaml"
+        files[name] = f"{section}:\n" + "".join(_join(item) for item in part)
+    return files
+
+
+def write_synthetic(folder: Path, n: int, *, seed: int = 0) -> Path:
+    """Write a synthetic dossier of size ``n`` into ``folder``; returns the folder.
+
+    ``folder`` is created if needed and must not already hold YAML files (they would
+    become part of the dossier).
+    """
+    if n < 3:
+        raise ValueError("n must be at least 3 (each issue has three distinct positions)")
+    if folder.is_dir() and any(path.suffix in (".yaml", ".yml") for path in folder.iterdir()):
+        raise FileExistsError(f"{folder} already holds YAML files")
+    writer = _Writer(n, seed)
+    files = {"dossier.yaml": writer.dossier_file(seed)}
+    sections: dict[str, Callable[[], list[list[str]]]] = {
+        "sources": writer.sources_items,
+        "actors": writer.actors_items,
+        "issues": writer.issues_items,
+        "assessments": writer.assessments_items,
+        "events": writer.events_items,
+        "relations": writer.relations_items,
+        "tour": writer.tour_items,
+    }
+    for section, items in sections.items():
+        files.update(_section_files(section, items()))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bench.synth OUT_DIR N [--seed S]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.synth", description="Write a synthetic dossier for benchmarks."
+    )
+    parser.add_argument("out_dir", type=Path, help="folder to write the dossier into")
+    parser.add_argument("n", type=int, help="number of actors (and issues, relations)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    args = parser.parse_args(argv)
+    if args.n < 3:
+        parser.error("N must be at least 3")
+    try:
+        folder = write_synthetic(args.out_dir, args.n, seed=args.seed)
+    except FileExistsError as error:
+        parser.error(str(error))
+    size = sum(path.stat().st_size for path in folder.glob("*.yaml"))
+    print(f"wrote {folder} ({size / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
