@@ -53,6 +53,10 @@ class Index:
             if relation.to_id != relation.from_id:
                 relations[relation.to_id].append(relation)
         self._relations = {k: tuple(v) for k, v in relations.items()}
+        outgoing: dict[str, dict[str, None]] = defaultdict(dict)
+        for link in dossier.links:
+            outgoing[link.owner][link.target] = None
+        self._outgoing = {k: tuple(v) for k, v in outgoing.items()}
         self._search: dict[str, str] = {
             entity.id: _search_key(entity) for entity in dossier.entities.values()
         }
@@ -64,6 +68,19 @@ class Index:
     def relations_of(self, entity_id: str) -> tuple[Relation, ...]:
         """Relations starting or ending at ``entity_id``."""
         return self._relations.get(entity_id, ())
+
+    def links_from(self, entity_id: str) -> tuple[str, ...]:
+        """Ids ``entity_id`` points at through its own fields (file order, no repeats)."""
+        return self._outgoing.get(entity_id, ())
+
+    def neighbours(self, entity_id: str) -> frozenset[str]:
+        """Every id linked to ``entity_id`` either way, relations included."""
+        ids = set(self.links_from(entity_id))
+        ids.update(b.owner for b in self.backlinks_of(entity_id))
+        for relation in self.relations_of(entity_id):
+            ids.add(relation.to_id if relation.from_id == entity_id else relation.from_id)
+        ids.discard(entity_id)
+        return frozenset(ids)
 
     def search_key(self, entity_id: str) -> str:
         """Lower-case text a filter matches against: name, aliases and id."""

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from .explorer import ExplorerScreen
+from .help import HelpScreen
 
-__all__ = ["ExplorerScreen"]
+__all__ = ["ExplorerScreen", "HelpScreen"]

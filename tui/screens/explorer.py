@@ -1,44 +1,138 @@
-"""The explorer: lists of actors, issues and assessments beside a detail pane."""
+"""The explorer: actors, issues and assessments beside the detail of the current item."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from ..content import Dossier, Entity, Index
-from ..widgets import DetailPane, EntityList
+from ..widgets import Breadcrumb, DetailPane, EntityList, FilterBar
+
+if TYPE_CHECKING:
+    from ..app import DossierApp
+
+LIST_KINDS = {"actor": "actors", "issue": "issues", "assessment": "assessments"}
+"""Entity kind -> id of the list pane that shows it."""
 
 
 class ExplorerScreen(Screen[None]):
-    """Three entity lists and the detail of the highlighted entity."""
+    """Three entity lists and the detail pane; shows whatever the app's history says."""
 
     DEFAULT_CSS = """
-    ExplorerScreen #lists { width: 2fr; }
+    ExplorerScreen #panes { height: 1fr; }
+    ExplorerScreen #lists { width: 2fr; min-width: 24; max-width: 60; }
     ExplorerScreen DetailPane { width: 3fr; }
     """
+
+    BINDINGS = [
+        Binding("1", "focus_pane('actors')", "Actors", show=False, id="focus-actors"),
+        Binding("2", "focus_pane('issues')", "Issues", show=False, id="focus-issues"),
+        Binding("3", "focus_pane('assessments')", "Assessment", show=False, id="focus-assessment"),
+        Binding("4", "focus_pane('detail')", "Detail", show=False, id="focus-detail"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter-list"),
+    ]
 
     def __init__(self, dossier: Dossier, index: Index) -> None:
         super().__init__()
         self.dossier = dossier
         self.index = index
+        self._filtering: EntityList | None = None
+
+    @property
+    def dossier_app(self) -> DossierApp:
+        from ..app import DossierApp
+
+        assert isinstance(self.app, DossierApp)
+        return self.app
 
     def compose(self) -> ComposeResult:
+        key = self.index.search_key
         yield Header()
-        with Horizontal():
+        yield Breadcrumb()
+        with Horizontal(id="panes"):
             with Vertical(id="lists"):
-                yield EntityList("Actors", self.dossier.actors, id="actors")
-                yield EntityList("Issues", self.dossier.issues, id="issues")
-                yield EntityList("Assessment", self.dossier.assessments, id="assessments")
+                yield EntityList("Actors", self.dossier.actors, key, id="actors")
+                yield EntityList("Issues", self.dossier.issues, key, id="issues")
+                yield EntityList("Assessment", self.dossier.assessments, key, id="assessments")
             yield DetailPane(self.dossier, self.index)
+        yield FilterBar()
         yield Footer()
 
-    def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:
-        self.query_one(DetailPane).entity = message.entity
-
     def on_mount(self) -> None:
-        first: Entity | None = next(
-            iter(self.dossier.actors or self.dossier.issues or self.dossier.assessments), None
-        )
-        self.query_one(DetailPane).entity = first
+        self.query_one("#actors", EntityList).focus()
+        self.show(self.dossier_app.history.current)
+
+    # -- state down --------------------------------------------------------
+    def show(self, entity_id: str | None) -> None:
+        """Show ``entity_id`` in the detail pane, select it in its list, mark its links."""
+        entity: Entity | None = self.dossier.get(entity_id) if entity_id else None
+        self.query_one(DetailPane).show(entity)
+        linked = self.index.neighbours(entity.id) if entity is not None else None
+        for pane in self.query(EntityList):
+            pane.set_linked(linked)
+        if entity is not None and entity.kind in LIST_KINDS:
+            self.query_one(f"#{LIST_KINDS[entity.kind]}", EntityList).select(entity.id)
+        labels = []
+        for visited in self.dossier_app.history.trail():
+            item = self.dossier.get(visited)
+            labels.append(item.label if item is not None else visited)
+        self.query_one(Breadcrumb).set_trail(labels)
+
+    # -- messages up -------------------------------------------------------
+    def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:
+        self.dossier_app.open_entity(message.entity.id, replace=True)
+
+    def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
+        self.dossier_app.open_entity(message.entity.id)
+        self.query_one(DetailPane).focus()
+
+    def on_detail_pane_link_chosen(self, message: DetailPane.LinkChosen) -> None:
+        self.dossier_app.open_entity(message.target)
+
+    # -- actions -----------------------------------------------------------
+    def action_focus_pane(self, pane_id: str) -> None:
+        self.query_one(f"#{pane_id}").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter":
+            return isinstance(self.focused, EntityList)
+        if action == "clear_filter":
+            focused = self.focused
+            return isinstance(focused, EntityList) and bool(focused.filter_text)
+        return True
+
+    def action_filter(self) -> None:
+        pane = self.focused
+        if not isinstance(pane, EntityList):
+            return
+        self._filtering = pane
+        bar = self.query_one(FilterBar)
+        bar.start(pane.title.lower(), pane.filter_text)
+        bar.set_count(pane.visible_count, len(pane.entities))
+
+    def action_clear_filter(self) -> None:
+        focused = self.focused
+        if isinstance(focused, EntityList):
+            focused.set_filter("")
+            self.refresh_bindings()
+
+    def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
+        pane = self._filtering
+        if pane is not None:
+            shown = pane.set_filter(message.text)
+            self.query_one(FilterBar).set_count(shown, len(pane.entities))
+
+    def on_filter_bar_done(self, message: FilterBar.Done) -> None:
+        pane, self._filtering = self._filtering, None
+        if pane is None:
+            return
+        if message.cleared:
+            pane.set_filter("")
+        pane.focus()
+        self.refresh_bindings()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .breadcrumb import Breadcrumb
 from .detail import DetailPane
 from .entity_list import EntityList
+from .filter_bar import FilterBar
 
-__all__ = ["DetailPane", "EntityList"]
+__all__ = ["Breadcrumb", "DetailPane", "EntityList", "FilterBar"]

@@ -1,95 +1,92 @@
-"""The detail pane: everything about one entity, rendered as literal text."""
+"""The detail pane: everything about one entity, its links followable with the keyboard.
+
+Built on OptionList (line API): text lines are disabled options the cursor skips,
+link lines are enabled ones, so up/down walk from link to link and enter follows.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.reactive import reactive
-from textual.widgets import Static
+from dataclasses import dataclass
 
-from ..content import Actor, Assessment, Dossier, Entity, Event, Index, Issue, Source
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..content import Dossier, Entity, Index
+from .detail_lines import DetailLine, detail_lines
 
 
-class DetailPane(VerticalScroll, can_focus=True):
-    """Shows the entity set in :attr:`entity`."""
+class DetailPane(OptionList):
+    """Shows one entity; posts :class:`LinkChosen` when a link is followed."""
 
     DEFAULT_CSS = """
     DetailPane {
+        height: 1fr;
         border: round $primary-darken-2;
-        padding: 0 1;
+        border-title-color: $text-muted;
+        background: $surface;
+        padding: 0;
+        scrollbar-size-vertical: 1;
     }
-    DetailPane:focus { border: round $accent; }
+    DetailPane:focus {
+        border: round $accent;
+        border-title-color: $text;
+        border-title-style: bold;
+        background-tint: $foreground 0%;
+    }
+    DetailPane > .option-list--option-disabled {
+        color: $foreground;
+    }
+    DetailPane > .option-list--option {
+        color: $text-accent;
+    }
     """
 
-    entity: reactive[Entity | None] = reactive(None)
-    """The entity shown; None shows the dossier's own summary."""
+    BINDINGS = [
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+        Binding("enter", "select", "Follow link", id="follow"),
+    ]
 
-    def __init__(self, dossier: Dossier, index: Index) -> None:
-        super().__init__()
+    @dataclass
+    class LinkChosen(Message):
+        """The user followed a link to ``target``."""
+
+        target: str
+
+    def __init__(self, dossier: Dossier, index: Index, *, id: str = "detail") -> None:
+        super().__init__(id=id, markup=False)
         self.dossier = dossier
         self.index = index
+        self.entity: Entity | None = None
+        self.lines: list[DetailLine] = []
         self.border_title = "Detail"
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(id="body")
+    def show(self, entity: Entity | None) -> None:
+        """Render ``entity`` (None: the dossier's own summary) and go to the top."""
+        self.entity = entity
+        self.lines = detail_lines(self.dossier, self.index, entity)
+        self.set_options(
+            Option(line.text, id=None, disabled=line.target is None) for line in self.lines
+        )
+        self.border_title = f"Detail: {entity.kind}" if entity is not None else "Detail"
+        first_link = next((n for n, line in enumerate(self.lines) if line.target), None)
+        self.highlighted = first_link
+        self.scroll_home(animate=False, immediate=True)
 
-    def watch_entity(self, entity: Entity | None) -> None:
-        self.query_one("#body", Static).update(self.render_entity(entity))
-        self.scroll_home(animate=False)
+    @property
+    def links(self) -> list[tuple[int, str]]:
+        """(line, target) of every link, in order."""
+        return [(n, line.target) for n, line in enumerate(self.lines) if line.target]
 
-    def _label_of(self, entity_id: str) -> str:
-        entity = self.dossier.get(entity_id)
-        return entity.label if entity is not None else entity_id
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        target = self.lines[event.option_index].target
+        if target is not None:
+            self.post_message(self.LinkChosen(target))
 
-    def render_entity(self, entity: Entity | None) -> Text:
-        """The entity as styled text; content is always appended literally."""
-        text = Text()
-        if entity is None:
-            info = self.dossier.info
-            text.append(info.title + "\n", style="bold")
-            text.append(info.summary)
-            return text
-        text.append(entity.label + "\n", style="bold")
-        text.append(f"{entity.kind} · {entity.id}\n\n", style="dim")
-        if isinstance(entity, Actor):
-            if entity.role:
-                text.append(entity.role + "\n", style="italic")
-            if entity.summary:
-                text.append(entity.summary + "\n")
-            for issue in self.dossier.issues:
-                for position in issue.positions:
-                    if position.actor == entity.id:
-                        text.append(f"\n{position.stance.value:>8}  ", style="bold")
-                        text.append(issue.title)
-                        if position.position:
-                            text.append(f": {position.position}")
-        elif isinstance(entity, Issue):
-            if entity.question:
-                text.append(entity.question + "\n", style="italic")
-            text.append(entity.summary + "\n")
-            for position in entity.positions:
-                text.append(f"\n{position.stance.value:>8}  ", style="bold")
-                text.append(self._label_of(position.actor))
-                if position.position:
-                    text.append(f": {position.position}")
-        elif isinstance(entity, Assessment):
-            text.append(f"Verdict ({entity.confidence.value} confidence): ", style="bold")
-            text.append(entity.verdict + "\n")
-            if entity.horizon:
-                text.append(f"Horizon: {entity.horizon}\n")
-            for number, argument in enumerate(entity.arguments, 1):
-                text.append(f"\n{number}. ", style="bold")
-                text.append(argument.claim)
-        elif isinstance(entity, Event):
-            text.append(f"{entity.date}  {entity.status.value if entity.status else ''}\n")
-            if entity.summary:
-                text.append(entity.summary)
-        elif isinstance(entity, Source):
-            text.append(entity.title)
-        backlinks = self.index.backlinks_of(entity.id)
-        if backlinks:
-            text.append("\n\nReferenced by\n", style="bold")
-            for backlink in backlinks:
-                text.append(f"  {backlink.role}: ", style="dim")
-                text.append(self._label_of(backlink.owner) + "\n")
-        return text
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()

@@ -1,0 +1,250 @@
+"""The explorer as a user meets it: Pilot at 80x24, asserting on state and on the screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.command import CommandPalette
+
+from tui.app import DossierApp
+from tui.screens import HelpScreen
+from tui.widgets import Breadcrumb, DetailPane, EntityList, FilterBar
+
+AppFactory = Callable[..., DossierApp]
+
+
+def current(app: DossierApp) -> str | None:
+    return app.history.current
+
+
+def pane(app: DossierApp, pane_id: str) -> EntityList:
+    return app.screen.query_one(f"#{pane_id}", EntityList)
+
+
+def detail(app: DossierApp) -> DetailPane:
+    return app.screen.query_one(DetailPane)
+
+
+def detail_text(app: DossierApp) -> str:
+    return "\n".join(line.text.plain for line in detail(app).lines)
+
+
+async def test_opens_on_the_first_actor_with_four_panes(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [str(p.border_title) for p in app.screen.query(EntityList)]
+        assert titles == ["Actors (4)", "Issues (1)", "Assessment (1)"]
+        assert app.title == "Small test dossier"
+        assert app.sub_title == "as of 2020-05"
+        assert current(app) == "north"
+        assert detail(app).entity is not None and detail(app).entity.id == "north"
+        assert app.focused is pane(app, "actors")
+        for widget in [*app.screen.query(EntityList), detail(app)]:
+            assert widget.region.width >= 20 and widget.region.height >= 5, widget
+
+
+async def test_cursor_browsing_updates_detail_without_new_history(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down")
+        assert current(app) == "south"
+        assert "Southland" in detail_text(app)
+        await pilot.press("j", "j")
+        assert current(app) == "analyst"
+        await pilot.press("k")
+        assert current(app) == "north-leader"
+        assert not app.history.can_go_back  # browsing replaces, it does not pile up
+
+
+async def test_home_end_and_pages(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("end")
+        assert current(app) == "analyst"
+        await pilot.press("home")
+        assert current(app) == "north"
+        await pilot.press("G")
+        assert current(app) == "analyst"
+        await pilot.press("g")
+        assert current(app) == "north"
+        await pilot.press("pagedown")
+        assert current(app) == "analyst"
+        await pilot.press("pageup")
+        assert current(app) == "north"
+
+
+async def test_open_follow_back_forward(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert app.focused is detail(app)
+        links = [target for _, target in detail(app).links]
+        assert links[0] == "north-leader"  # members come first for a state
+        assert "border" in links
+        # Follow the highlighted (first) link.
+        await pilot.press("enter")
+        assert current(app) == "north-leader"
+        assert str(app.screen.query_one(Breadcrumb).render()).endswith("Northland › Ada North")
+        await pilot.press("backspace")
+        assert current(app) == "north"
+        await pilot.press("alt+right")
+        assert current(app) == "north-leader"
+        await pilot.press("alt+left")
+        assert current(app) == "north"
+        # A new step after going back drops the forward trail.
+        detail(app).focus()
+        detail(app).highlighted = next(n for n, t in detail(app).links if t == "border")
+        await pilot.press("enter")
+        assert current(app) == "border"
+        assert not app.history.can_go_forward
+        await pilot.press("backspace")
+        assert current(app) == "north"
+        assert not app.history.can_go_back
+
+
+async def test_following_a_link_selects_it_in_its_list(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_entity("no-deal")
+        await pilot.pause()
+        assessments = pane(app, "assessments")
+        assert assessments.current is not None and assessments.current.id == "no-deal"
+        app.open_entity("talks")  # an event: no list of its own, shown in detail
+        await pilot.pause()
+        assert "Border talks" in detail_text(app)
+        assert "2020-04-02" in detail_text(app)
+
+
+async def test_linked_items_are_marked_in_the_other_panes(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_entity("border")
+        await pilot.pause()
+        linked = pane(app, "actors").linked
+        assert linked is not None
+        assert {"north", "south"} <= linked
+        assert "analyst" not in linked  # the analyst wrote about it, not linked directly
+        assert "no-deal" in (pane(app, "assessments").linked or set())
+
+
+async def test_tab_and_number_keys_move_between_panes(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab")
+        assert app.focused is pane(app, "issues")
+        await pilot.press("tab")
+        assert app.focused is pane(app, "assessments")
+        await pilot.press("tab")
+        assert app.focused is detail(app)
+        await pilot.press("shift+tab")
+        assert app.focused is pane(app, "assessments")
+        for key, expected in [("1", "actors"), ("2", "issues"), ("3", "assessments")]:
+            await pilot.press(key)
+            assert app.focused is pane(app, expected)
+        await pilot.press("4")
+        assert app.focused is detail(app)
+
+
+async def test_filter_as_you_type(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        bar = app.screen.query_one(FilterBar)
+        assert bar.has_class("-active")
+        await pilot.press(*"land")
+        actors = pane(app, "actors")
+        assert actors.visible_count == 2
+        assert str(actors.border_title) == "Actors (2/4)"
+        await pilot.press("escape")
+        assert actors.visible_count == 4
+        assert not bar.has_class("-active")
+        assert app.focused is actors
+        # By alias, in another script, kept after enter.
+        await pilot.press("slash", *"север", "enter")
+        assert actors.visible_count == 1
+        assert actors.current is not None and actors.current.id == "north"
+        await pilot.press("escape")  # on the list: clears the filter
+        assert actors.visible_count == 4
+
+
+async def test_filter_that_hides_everything(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"zzz")
+        assert pane(app, "actors").visible_count == 0
+        assert pane(app, "actors").current is None
+        await pilot.press("enter", "down", "enter")  # nothing to move to or open
+        assert current(app) == "north"
+
+
+async def test_palette_jumps_to_an_entity_by_alias(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Norden")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current(app) == "north"
+        assert not isinstance(app.screen, CommandPalette)
+        await pilot.press("ctrl+p", *"no deal")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current(app) == "no-deal"
+        assert app.history.can_go_back
+
+
+@pytest.mark.parametrize("key", ["question_mark", "f1"])
+async def test_help_lists_keys_and_searches(make_app: AppFactory, key: str) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        assert isinstance(app.screen, HelpScreen)
+        keys = app.screen.query_one("#help-keys")
+        everything = keys.option_count  # type: ignore[attr-defined]
+        await pilot.press(*"back")
+        assert 0 < keys.option_count < everything  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+q"])
+async def test_quit_keys(make_app: AppFactory, key: str) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_unknown_id_is_a_notice_not_a_crash(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_entity("nowhere")
+        await pilot.pause()
+        assert current(app) == "north"
+
+
+async def test_resizing_down_to_40x12_and_back(make_app: AppFactory) -> None:
+    app = make_app("hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for size in [(40, 12), (41, 13), (120, 40), (20, 6), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.press("down", "enter", "backspace")
+        assert app.is_running
+
+
+async def test_mouse_click_selects(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        actors = pane(app, "actors")
+        await pilot.click(actors, offset=(3, 2))  # border + 1 row down: the 2nd actor
+        assert current(app) == "south"

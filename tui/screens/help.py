@@ -1,0 +1,82 @@
+"""The help screen: every key of the app, searchable."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+KEYS: list[tuple[str, str, str]] = [
+    ("Moving", "tab / shift+tab", "next / previous pane"),
+    ("Moving", "1 2 3 4", "focus Actors, Issues, Assessment, Detail"),
+    ("Moving", "up down  (k j)", "move the cursor (in Detail: from link to link)"),
+    ("Moving", "home end  (g G)", "first / last"),
+    ("Moving", "pageup pagedown", "a page up / down"),
+    ("Following", "enter", "open the item in a list; follow the link in Detail"),
+    ("Following", "backspace  alt+left", "back"),
+    ("Following", "alt+right", "forward"),
+    ("Finding", "/", "filter the focused list by name, alias or id"),
+    ("Finding", "escape", "clear the filter; close this screen or the palette"),
+    ("Finding", "ctrl+p", "command palette: jump to any item, run any command"),
+    ("App", "? / f1", "this help"),
+    ("App", "q / ctrl+q", "quit"),
+]
+"""(group, keys, what they do): the reference the footer abbreviates."""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys; typing filters them; escape closes."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    HelpScreen #help-title { text-style: bold; padding-bottom: 1; }
+    HelpScreen Input { margin-bottom: 1; }
+    HelpScreen OptionList { height: auto; max-height: 18; border: none; padding: 0; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "dismiss_help", "Close", id="close-help"),
+        Binding("f1", "dismiss_help", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Keys (type to search; escape closes)", id="help-title")
+            yield Input(placeholder="search keys", id="help-search")
+            yield OptionList(*self._options(""), id="help-keys", markup=False)
+
+    def _options(self, query: str) -> list[Option]:
+        words = query.casefold().split()
+        options = []
+        for group, keys, meaning in KEYS:
+            haystack = f"{group} {keys} {meaning}".casefold()
+            if all(word in haystack for word in words):
+                text = Text()
+                text.append(f"{keys:<22}", style="bold")
+                text.append(meaning)
+                text.append(f"  {group.lower()}", style="dim")
+                options.append(Option(text, disabled=True))
+        if not options:
+            options.append(Option(Text("no key matches that search", style="dim"), disabled=True))
+        return options
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        keys = self.query_one("#help-keys", OptionList)
+        keys.clear_options()
+        keys.add_options(self._options(event.value))
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss()
