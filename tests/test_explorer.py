@@ -248,3 +248,33 @@ async def test_mouse_click_selects(make_app: AppFactory) -> None:
         actors = pane(app, "actors")
         await pilot.click(actors, offset=(3, 2))  # border + 1 row down: the 2nd actor
         assert current(app) == "south"
+
+
+async def test_a_folder_of_dossiers_opens_a_picker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tui.content import check_dossier
+    from tui.content.bundled import dossiers_in
+    from tui.screens import ExplorerScreen, PickerScreen
+
+    from .conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "small", tmp_path / "a-small")
+    (tmp_path / "b-broken").mkdir()
+    (tmp_path / "b-broken" / "d.yaml").write_text("dossier: {id: x}\n")
+    choices = dossiers_in(tmp_path)
+    assert list(choices) == ["a-small", "b-broken"]
+    app = DossierApp(choices=choices, folder=tmp_path, load=lambda p: check_dossier(p))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("down", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)  # the broken one stays on the picker
+        problems = str(app.screen.query_one("#picker-problems").render())
+        assert "missing 'title'" in problems
+        await pilot.press("up", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        assert current(app) == "north"

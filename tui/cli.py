@@ -16,6 +16,7 @@ from typing import TextIO
 
 from . import __version__
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
+from .content.bundled import dossiers_in
 from .content.fields import clean_text
 from .content.limits import MAX_FILE_SIZE_ENV, parse_size
 
@@ -138,6 +139,12 @@ def open_explorer(argv: Sequence[str]) -> int:
     """``dossier [PATH]``: load, then run the app (problems are printed instead)."""
     args = _open_parser().parse_args(argv)
     path: Path = args.path or default_dossier()
+    choices = dossiers_in(path)
+    if choices:
+        from .app import DossierApp
+
+        DossierApp(choices=choices, folder=path, load=lambda p: _load(p, args)).run()
+        return 0
     result = _load(path, args)
     if result.dossier is None:
         _print_diagnostics(result.diagnostics, sys.stderr)

@@ -23,10 +23,21 @@ def bundled_root() -> Path:
 
 def bundled_dossiers() -> dict[str, Path]:
     """Name -> folder of every bundled dossier."""
-    root = bundled_root()
-    if not root.is_dir():
+    return dossiers_in(bundled_root())
+
+
+def dossiers_in(folder: Path) -> dict[str, Path]:
+    """Name -> path of the dossiers inside ``folder`` when it holds several (else {}).
+
+    A folder whose own files include YAML is one dossier, not a collection.
+    """
+    if not folder.is_dir() or any(folder.glob("*.y*ml")):
         return {}
-    return {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and any(p.glob("*.y*ml"))}
+    return {
+        p.name: p
+        for p in sorted(folder.iterdir())
+        if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.y*ml"))
+    }
 
 
 def default_dossier() -> Path:

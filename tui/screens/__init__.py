@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from .explorer import ExplorerScreen
 from .help import HelpScreen
+from .picker import PickerScreen
 
-__all__ = ["ExplorerScreen", "HelpScreen"]
+__all__ = ["ExplorerScreen", "HelpScreen", "PickerScreen"]

@@ -26,7 +26,7 @@ class DetailPane(OptionList):
         border: round $primary-darken-2;
         border-title-color: $text-muted;
         background: $surface;
-        padding: 0;
+        padding: 0 1;
         scrollbar-size-vertical: 1;
     }
     DetailPane:focus {

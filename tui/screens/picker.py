@@ -1,0 +1,75 @@
+"""The picker: choose one of several dossiers found in a folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class PickerScreen(Screen[None]):
+    """Lists dossier folders; enter posts :class:`Picked`."""
+
+    DEFAULT_CSS = """
+    PickerScreen OptionList { height: 1fr; border: round $accent; }
+    PickerScreen #picker-help { padding: 0 1; color: $text-muted; }
+    PickerScreen #picker-problems {
+        padding: 0 1;
+        color: $text-error;
+        height: auto;
+        max-height: 12;
+    }
+    """
+
+    BINDINGS = [Binding("enter", "pick", "Open", show=True, id="pick")]
+
+    @dataclass
+    class Picked(Message):
+        path: Path
+
+    def __init__(self, folder: Path, choices: dict[str, Path]) -> None:
+        super().__init__()
+        self.folder = folder
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            Text(f"{self.folder} holds {len(self.choices)} dossiers: choose one."),
+            id="picker-help",
+        )
+        yield OptionList(
+            *(Option(Text(name), id=name) for name in self.choices), id="picker", markup=False
+        )
+        yield Static("", id="picker-problems", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.sub_title = "choose a dossier"
+        self.query_one(OptionList).focus()
+
+    def action_pick(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            name = options.get_option_at_index(options.highlighted).id
+            if name is not None:
+                self.post_message(self.Picked(self.choices[name]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Picked(self.choices[event.option.id]))
+
+    def show_problems(self, path: Path, lines: list[str]) -> None:
+        """Say why ``path`` could not be opened (the picker stays)."""
+        shown = lines[:10] + ([f"... and {len(lines) - 10} more"] if len(lines) > 10 else [])
+        self.query_one("#picker-problems", Static).update(
+            Text(f"{path.name} cannot be opened:\n" + "\n".join(shown))
+        )
