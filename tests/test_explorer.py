@@ -83,7 +83,8 @@ async def test_open_follow_back_forward(make_app: AppFactory) -> None:
         links = [target for _, target in detail(app).links]
         assert links[0] == "north-leader"  # members come first for a state
         assert "border" in links
-        # Follow the highlighted (first) link.
+        assert detail(app).highlighted is None  # nothing highlighted until the user moves
+        await pilot.press("down")  # the first link
         await pilot.press("enter")
         assert current(app) == "north-leader"
         assert str(app.screen.query_one(Breadcrumb).render()).endswith("Northland › Ada North")

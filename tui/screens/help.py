@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 76;
+        width: 78;
         max-width: 100%;
         height: auto;
         max-height: 100%;
@@ -42,14 +42,25 @@ class HelpScreen(ModalScreen[None]):
         background: $surface;
         padding: 0 1;
     }
-    HelpScreen #help-title { text-style: bold; padding-bottom: 1; }
-    HelpScreen Input { margin-bottom: 1; }
-    HelpScreen OptionList { height: auto; max-height: 18; border: none; padding: 0; }
+    HelpScreen #help-title { text-style: bold; }
+    HelpScreen Input, HelpScreen Input:focus {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        margin-bottom: 1;
+        background: $panel;
+    }
+    HelpScreen OptionList { height: auto; max-height: 100%; border: none; padding: 0; }
+    HelpScreen OptionList > .option-list--option-disabled { color: $foreground; }
     """
 
     BINDINGS = [
         Binding("escape", "dismiss_help", "Close", id="close-help"),
         Binding("f1", "dismiss_help", "Close", show=False),
+        Binding("up", "scroll('up')", "Scroll", show=False),
+        Binding("down", "scroll('down')", "Scroll", show=False),
+        Binding("pageup", "scroll('page_up')", "Scroll", show=False),
+        Binding("pagedown", "scroll('page_down')", "Scroll", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -61,17 +72,25 @@ class HelpScreen(ModalScreen[None]):
     def _options(self, query: str) -> list[Option]:
         words = query.casefold().split()
         options = []
+        group_shown = ""
         for group, keys, meaning in KEYS:
             haystack = f"{group} {keys} {meaning}".casefold()
-            if all(word in haystack for word in words):
-                text = Text()
-                text.append(f"{keys:<22}", style="bold")
-                text.append(meaning)
-                text.append(f"  {group.lower()}", style="dim")
-                options.append(Option(text, disabled=True))
+            if not all(word in haystack for word in words):
+                continue
+            if group != group_shown:
+                options.append(Option(Text(group, style="bold underline"), disabled=True))
+                group_shown = group
+            text = Text("  ")
+            text.append(f"{keys:<21}", style="bold")
+            text.append(meaning)
+            options.append(Option(text, disabled=True))
         if not options:
             options.append(Option(Text("no key matches that search", style="dim"), disabled=True))
         return options
+
+    def action_scroll(self, how: str) -> None:
+        keys = self.query_one("#help-keys", OptionList)
+        getattr(keys, f"scroll_{how}")(animate=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         keys = self.query_one("#help-keys", OptionList)

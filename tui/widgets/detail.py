@@ -73,14 +73,21 @@ class DetailPane(OptionList):
             Option(line.text, id=None, disabled=line.target is None) for line in self.lines
         )
         self.border_title = f"Detail: {entity.kind}" if entity is not None else "Detail"
-        first_link = next((n for n, line in enumerate(self.lines) if line.target), None)
-        self.highlighted = first_link
+        # No link is highlighted until the user moves: the pane opens at the top, and
+        # the first down (or enter) lands on the first link.
+        self.highlighted = None
         self.scroll_home(animate=False, immediate=True)
 
     @property
     def links(self) -> list[tuple[int, str]]:
         """(line, target) of every link, in order."""
         return [(n, line.target) for n, line in enumerate(self.lines) if line.target]
+
+    def action_select(self) -> None:
+        if self.highlighted is None:
+            self.action_cursor_down()
+        else:
+            super().action_select()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

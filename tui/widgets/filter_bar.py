@@ -22,7 +22,7 @@ class FilterBar(Horizontal):
     }
     FilterBar.-active { display: block; }
     FilterBar Label { width: auto; padding: 0 1; color: $text-muted; }
-    FilterBar Input {
+    FilterBar Input, FilterBar Input:focus {
         width: 1fr;
         height: 1;
         border: none;
