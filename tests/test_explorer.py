@@ -15,7 +15,7 @@ AppFactory = Callable[..., DossierApp]
 
 
 def current(app: DossierApp) -> str | None:
-    return app.history.current
+    return app.history.current_entity
 
 
 def pane(app: DossierApp, pane_id: str) -> EntityList:

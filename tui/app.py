@@ -12,8 +12,8 @@ from textual.binding import Binding
 from .commands import EntityCommands
 from .content import Dossier, Index, LoadResult
 from .content.fields import clean_text
-from .history import History
-from .screens import ExplorerScreen, HelpScreen, PickerScreen
+from .history import EXPLORER, History, Place
+from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
 
 
 class DossierApp(App[None]):
@@ -34,6 +34,10 @@ class DossierApp(App[None]):
         Binding("backspace", "go_back", "Back", id="back"),
         Binding("alt+left", "go_back", "Back", show=False, id="back-alt"),
         Binding("alt+right", "go_forward", "Forward", show=False, id="forward"),
+        Binding("m", "open_view('matrix')", "Matrix", show=False, id="view-matrix"),
+        Binding("t", "open_view('timeline')", "Timeline", show=False, id="view-timeline"),
+        Binding("e", "open_view('evidence')", "Evidence", show=False, id="view-evidence"),
+        Binding("n", "open_view('neighbourhood')", "Links", show=False, id="view-neighbourhood"),
     ]
 
     def __init__(
@@ -60,7 +64,7 @@ class DossierApp(App[None]):
         self.history = History()
         first = next(iter(dossier.actors or dossier.issues or dossier.assessments), None)
         if first is not None:
-            self.history.visit(first.id)
+            self.history.visit(Place(EXPLORER, first.id))
 
     def on_mount(self) -> None:
         if hasattr(self, "dossier"):
@@ -102,27 +106,62 @@ class DossierApp(App[None]):
         return next((s for s in self.screen_stack if isinstance(s, ExplorerScreen)), None)
 
     def open_entity(self, entity_id: str, *, replace: bool = False) -> None:
-        """Show ``entity_id``: a new history step, or (``replace``) instead of the current one."""
+        """Show ``entity_id`` in the explorer: a new history step, or (``replace``) in
+        place of the current one."""
         if not hasattr(self, "dossier") or self.dossier.get(entity_id) is None:
             self.notify(f"Nothing in this dossier has the id {entity_id!r}.", severity="warning")
             return
+        place = Place(EXPLORER, entity_id)
         if replace:
-            self.history.replace(entity_id)
+            self.history.replace(place)
         else:
-            self.history.visit(entity_id)
+            self.history.visit(place)
+        self._show_current()
+
+    def action_open_view(self, view: str) -> None:
+        """Open an analyst view for the current item (a new history step)."""
+        if view not in VIEW_SCREENS or not hasattr(self, "dossier"):
+            return
+        self.history.visit(Place(view, self.history.current_entity))
         self._show_current()
 
     def _show_current(self) -> None:
+        """Make the screens show ``history.current``: the explorer, or a view over it."""
+        place = self.history.current
         explorer = self.explorer
-        if explorer is not None:
-            explorer.show(self.history.current)
+        if place is None or explorer is None:
+            return
+        top = self.screen
+        if isinstance(top, ViewScreen) and (top.VIEW, top.entity_id) == (
+            place.view,
+            place.entity_id,
+        ):
+            return
+        while len(self.screen_stack) > 1 and self.screen is not explorer:
+            self.pop_screen()
+        explorer.show(place.entity_id)
+        if place.view != EXPLORER:
+            self.push_screen(VIEW_SCREENS[place.view](self.dossier, self.index, place.entity_id))
         self.refresh_bindings()
+
+    def trail_labels(self) -> list[str]:
+        """The breadcrumb: a label for each place up to the current one."""
+        labels = []
+        for place in self.history.trail():
+            if place.view != EXPLORER:
+                labels.append(VIEW_SCREENS[place.view].NAME)
+                continue
+            item = self.dossier.get(place.entity_id) if place.entity_id else None
+            labels.append(item.label if item is not None else str(place.entity_id))
+        return labels
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go_back":
             return self.history.can_go_back
         if action == "go_forward":
             return self.history.can_go_forward
+        if action == "open_view":
+            return hasattr(self, "dossier") and self.explorer is not None
         return True
 
     def action_go_back(self) -> None:

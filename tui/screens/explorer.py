@@ -66,7 +66,7 @@ class ExplorerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#actors", EntityList).focus()
-        self.show(self.dossier_app.history.current)
+        self.show(self.dossier_app.history.current_entity)
 
     # -- state down --------------------------------------------------------
     def show(self, entity_id: str | None) -> None:
@@ -78,11 +78,7 @@ class ExplorerScreen(Screen[None]):
             pane.set_linked(linked)
         if entity is not None and entity.kind in LIST_KINDS:
             self.query_one(f"#{LIST_KINDS[entity.kind]}", EntityList).select(entity.id)
-        labels = []
-        for visited in self.dossier_app.history.trail():
-            item = self.dossier.get(visited)
-            labels.append(item.label if item is not None else visited)
-        self.query_one(Breadcrumb).set_trail(labels)
+        self.query_one(Breadcrumb).set_trail(self.dossier_app.trail_labels())
 
     # -- messages up -------------------------------------------------------
     def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:

@@ -1,0 +1,71 @@
+"""The base of every analyst view (matrix, timeline, evidence, neighbourhood).
+
+A view is a screen pushed over the explorer. It belongs to the back/forward
+history like any place: ``escape`` goes back to where the user came from, and
+``enter`` on an item opens that item in the explorer (a new history step).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from ..content import Dossier, Entity, Index
+from ..widgets import Breadcrumb
+
+if TYPE_CHECKING:
+    from ..app import DossierApp
+
+
+class ViewScreen(Screen[None]):
+    """Subclasses set VIEW and NAME and implement :meth:`compose_view`."""
+
+    VIEW: ClassVar[str] = ""
+    """The key of this view in the history ('matrix', 'timeline', ...)."""
+    NAME: ClassVar[str] = ""
+    """How the view is named in the breadcrumb and the palette."""
+
+    BINDINGS = [Binding("escape", "close_view", "Close", id="close-view")]
+
+    def __init__(self, dossier: Dossier, index: Index, entity_id: str | None) -> None:
+        super().__init__()
+        self.dossier = dossier
+        self.index = index
+        self.entity_id = entity_id
+        """The item the view was opened from (None: the dossier as a whole)."""
+
+    @property
+    def origin(self) -> Entity | None:
+        """The entity the view was opened from, if any."""
+        return self.dossier.get(self.entity_id) if self.entity_id else None
+
+    @property
+    def dossier_app(self) -> DossierApp:
+        from ..app import DossierApp
+
+        assert isinstance(self.app, DossierApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Breadcrumb()
+        yield from self.compose_view()
+        yield Footer()
+
+    def compose_view(self) -> ComposeResult:
+        """The view's own widgets (between the breadcrumb and the footer)."""
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.query_one(Breadcrumb).set_trail(self.dossier_app.trail_labels())
+
+    def action_close_view(self) -> None:
+        self.dossier_app.action_go_back()
+
+    def open_in_explorer(self, entity_id: str) -> None:
+        """Show ``entity_id`` in the explorer (a new history step)."""
+        self.dossier_app.open_entity(entity_id)
