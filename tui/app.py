@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .commands import EntityCommands
 from .content import Dossier, Index, LoadResult
+from .content.citation import citation_text
 from .content.fields import clean_text
 from .history import EXPLORER, History, Place
 from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
@@ -38,6 +42,8 @@ class DossierApp(App[None]):
         Binding("t", "open_view('timeline')", "Timeline", show=False, id="view-timeline"),
         Binding("e", "open_view('evidence')", "Evidence", show=False, id="view-evidence"),
         Binding("n", "open_view('neighbourhood')", "Links", show=False, id="view-neighbourhood"),
+        Binding("p", "tour", "Tour", show=False, id="tour"),
+        Binding("y", "copy_citation", "Cite", show=False, id="copy-citation"),
     ]
 
     def __init__(
@@ -143,6 +149,44 @@ class DossierApp(App[None]):
         if place.view != EXPLORER:
             self.push_screen(VIEW_SCREENS[place.view](self.dossier, self.index, place.entity_id))
         self.refresh_bindings()
+
+    def restore_place(self, place: Place) -> None:
+        """Put ``place`` back as the current one (after a tour) and show it."""
+        self.history.replace(place)
+        self._show_current()
+
+    def action_tour(self) -> None:
+        explorer = self.explorer
+        if explorer is not None:
+            explorer.start_tour()
+
+    def action_copy_citation(self) -> None:
+        entity_id = self.history.current_entity
+        entity = self.dossier.get(entity_id) if entity_id else None
+        if entity is None:
+            return
+        text = citation_text(self.dossier, entity)
+        self.copy_to_clipboard(text)
+        first = text.splitlines()[1].strip() if "\n" in text else ""
+        self.notify(f"Copied the citation of {entity.label!r}.\n{first}", title="Citation")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not hasattr(self, "dossier"):
+            return
+        for view, screen_class in VIEW_SCREENS.items():
+            yield SystemCommand(
+                f"View: {screen_class.NAME}",
+                f"Open the {screen_class.NAME.lower()} for the current item",
+                partial(self.action_open_view, view),
+            )
+        yield SystemCommand("Tour", "Present the dossier's guided tour", self.action_tour)
+        yield SystemCommand(
+            "Copy citation", "Copy the current item's sources and quotes", self.action_copy_citation
+        )
+        yield SystemCommand("Back", "Go back", self.action_go_back)
+        yield SystemCommand("Forward", "Go forward", self.action_go_forward)
+        yield SystemCommand("Keys", "Show every key", self.action_help)
 
     def trail_labels(self) -> list[str]:
         """The breadcrumb: a label for each place up to the current one."""

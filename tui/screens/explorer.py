@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from ..content import Dossier, Entity, Index
-from ..widgets import Breadcrumb, DetailPane, EntityList, FilterBar
+from ..history import Place
+from ..widgets import Breadcrumb, DetailPane, EntityList, FilterBar, TourBanner
 
 if TYPE_CHECKING:
     from ..app import DossierApp
@@ -27,6 +28,7 @@ class ExplorerScreen(Screen[None]):
     ExplorerScreen #panes { height: 1fr; }
     ExplorerScreen #lists { width: 2fr; min-width: 24; max-width: 60; }
     ExplorerScreen DetailPane { width: 3fr; }
+    ExplorerScreen.-touring #lists { display: none; }
     """
 
     BINDINGS = [
@@ -35,7 +37,10 @@ class ExplorerScreen(Screen[None]):
         Binding("3", "focus_pane('assessments')", "Assessment", show=False, id="focus-assessment"),
         Binding("4", "focus_pane('detail')", "Detail", show=False, id="focus-detail"),
         Binding("slash", "filter", "Filter", id="filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter-list"),
+        Binding("f", "link_hints", "Hints", show=False, id="link-hints"),
+        Binding("space,right", "tour_step(1)", "Next", id="tour-next"),
+        Binding("left", "tour_step(-1)", "Previous", id="tour-previous"),
+        Binding("escape", "escape", "Back out", id="escape"),
     ]
 
     def __init__(self, dossier: Dossier, index: Index) -> None:
@@ -43,6 +48,9 @@ class ExplorerScreen(Screen[None]):
         self.dossier = dossier
         self.index = index
         self._filtering: EntityList | None = None
+        self.tour_stop: int | None = None
+        """Index of the tour stop shown, or None when not touring."""
+        self._before_tour: Place | None = None
 
     @property
     def dossier_app(self) -> DossierApp:
@@ -55,6 +63,7 @@ class ExplorerScreen(Screen[None]):
         key = self.index.search_key
         yield Header()
         yield Breadcrumb()
+        yield TourBanner()
         with Horizontal(id="panes"):
             with Vertical(id="lists"):
                 yield EntityList("Actors", self.dossier.actors, key, id="actors")
@@ -97,11 +106,69 @@ class ExplorerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "filter":
-            return isinstance(self.focused, EntityList)
-        if action == "clear_filter":
+            return isinstance(self.focused, EntityList) and self.tour_stop is None
+        if action == "escape":
             focused = self.focused
-            return isinstance(focused, EntityList) and bool(focused.filter_text)
+            return self.tour_stop is not None or (
+                isinstance(focused, EntityList) and bool(focused.filter_text)
+            )
+        if action == "tour_step":
+            return self.tour_stop is not None
+        if action == "link_hints":
+            return bool(self.query_one(DetailPane).links)
         return True
+
+    def action_escape(self) -> None:
+        """Leave the tour, or clear the focused list's filter."""
+        if self.tour_stop is not None:
+            self.leave_tour()
+        else:
+            self.action_clear_filter()
+
+    def action_link_hints(self) -> None:
+        self.query_one(DetailPane).start_hints()
+
+    # -- the tour ------------------------------------------------------------
+    def start_tour(self) -> None:
+        """Step through the dossier's tour from the first stop."""
+        if not self.dossier.tour:
+            self.notify("This dossier has no tour.", severity="warning")
+            return
+        if self.tour_stop is None:
+            self._before_tour = self.dossier_app.history.current
+        self.tour_stop = 0
+        self._show_stop()
+
+    def action_tour_step(self, step: int) -> None:
+        if self.tour_stop is None:
+            return
+        stop = self.tour_stop + step
+        if 0 <= stop < len(self.dossier.tour):
+            self.tour_stop = stop
+            self._show_stop()
+        elif stop >= len(self.dossier.tour):
+            self.notify("That was the last stop: esc leaves the tour.", timeout=3)
+
+    def _show_stop(self) -> None:
+        assert self.tour_stop is not None
+        stop = self.dossier.tour[self.tour_stop]
+        target = self.dossier.get(stop.target)
+        label = target.label if target is not None else stop.target
+        self.query_one(TourBanner).show_stop(
+            self.tour_stop + 1, len(self.dossier.tour), stop.caption, label
+        )
+        self.add_class("-touring")
+        self.dossier_app.open_entity(stop.target, replace=True)
+        self.refresh_bindings()
+
+    def leave_tour(self) -> None:
+        """End the tour and go back to where the user was before it."""
+        self.tour_stop = None
+        self.query_one(TourBanner).hide()
+        self.remove_class("-touring")
+        if self._before_tour is not None:
+            self.dossier_app.restore_place(self._before_tour)
+        self.refresh_bindings()
 
     def action_filter(self) -> None:
         pane = self.focused

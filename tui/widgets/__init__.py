@@ -6,5 +6,6 @@ from .breadcrumb import Breadcrumb
 from .detail import DetailPane
 from .entity_list import EntityList
 from .filter_bar import FilterBar
+from .tour_banner import TourBanner
 
-__all__ = ["Breadcrumb", "DetailPane", "EntityList", "FilterBar"]
+__all__ = ["Breadcrumb", "DetailPane", "EntityList", "FilterBar", "TourBanner"]
