@@ -33,3 +33,7 @@ def test_help_screen(snap_compare: Any) -> None:
 def test_hostile_content(snap_compare: Any) -> None:
     app = DossierApp(fixture_dossier("hostile"))
     assert snap_compare(app, terminal_size=(80, 24), press=["down", "enter"])
+
+
+def test_tour_first_stop(snap_compare: Any) -> None:
+    assert snap_compare(default_app(), terminal_size=(80, 24), press=["p"])

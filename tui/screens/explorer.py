@@ -40,7 +40,7 @@ class ExplorerScreen(Screen[None]):
         Binding("f", "link_hints", "Hints", show=False, id="link-hints"),
         Binding("space,right", "tour_step(1)", "Next", id="tour-next"),
         Binding("left", "tour_step(-1)", "Previous", id="tour-previous"),
-        Binding("escape", "escape", "Back out", id="escape"),
+        Binding("escape", "escape", "Leave", id="escape"),
     ]
 
     def __init__(self, dossier: Dossier, index: Index) -> None:

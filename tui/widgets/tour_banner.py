@@ -30,7 +30,6 @@ class TourBanner(Static):
         text.append(f" {number}/{total} ", style="reverse")
         text.append(f"  {target_label}\n\n", style="bold")
         text.append(caption)
-        text.append("\n\nspace/→ next   ← previous   esc leave", style="not bold")
         self.update(text)
         self.add_class("-active")
 
