@@ -18,6 +18,10 @@ from .content.citation import citation_text
 from .content.fields import clean_text
 from .history import EXPLORER, History, Place
 from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
+from .watch import ChangeWatcher
+
+WATCH_INTERVAL = 0.25
+"""Seconds between looks at the files with --watch (a change acts after one quiet look)."""
 
 
 class DossierApp(App[None]):
@@ -53,9 +57,12 @@ class DossierApp(App[None]):
         choices: dict[str, Path] | None = None,
         folder: Path | None = None,
         load: Callable[[Path], LoadResult] | None = None,
+        watch: Path | None = None,
     ) -> None:
         super().__init__()
         self.history = History()
+        self._watch_path = watch
+        self._watcher: ChangeWatcher | None = None
         self._choices = choices or {}
         self._folder = folder or Path(".")
         self._load = load
@@ -77,6 +84,54 @@ class DossierApp(App[None]):
             self._start_explorer()
         else:
             self.push_screen(PickerScreen(self._folder, self._choices))
+        if self._watch_path is not None and self._load is not None:
+            self._watcher = ChangeWatcher(self._watch_path, self._text_files())
+            self.set_interval(WATCH_INTERVAL, self._poll_files)
+
+    # -- live reload -------------------------------------------------------
+    def _text_files(self) -> list[Path]:
+        if not hasattr(self, "dossier"):
+            return []
+        root = self.dossier.root if self.dossier.root.is_dir() else self.dossier.root.parent
+        return [root / s.text_file for s in self.dossier.sources if s.text_file]
+
+    def _poll_files(self) -> None:
+        if self._watcher is not None and self._watcher.poll():
+            self._reload()
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _reload(self) -> None:
+        assert self._load is not None
+        assert self._watch_path is not None
+        result = self._load(self._watch_path)
+        self.call_from_thread(self._reloaded, result)
+
+    def _reloaded(self, result: LoadResult) -> None:
+        explorer = self.explorer
+        if result.dossier is None:
+            problems = [clean_text(str(d)) for d in result.errors]
+            if explorer is not None:
+                explorer.set_problems(problems)
+            self.notify("The dossier has errors: showing the last good version.", severity="error")
+            return
+        if self._watcher is not None:
+            self._watcher.extra = self._text_files()
+        if explorer is None:
+            return
+        self.dossier = result.dossier
+        self.index = Index(result.dossier)
+        self.history.forget(set(result.dossier.entities))
+        if self.history.current is None:
+            first = next(iter(result.dossier.actors or result.dossier.issues), None)
+            if first is not None:
+                self.history.visit(Place(EXPLORER, first.id))
+        self.title = self.dossier.info.title
+        self.sub_title = f"as of {self.dossier.info.as_of}"
+        while len(self.screen_stack) > 1 and self.screen is not explorer:
+            self.pop_screen()
+        explorer.reload(self.dossier, self.index)
+        self._show_current()
+        self.notify("Reloaded.", timeout=2)
 
     def _start_explorer(self) -> None:
         self.title = self.dossier.info.title

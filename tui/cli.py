@@ -55,6 +55,11 @@ def _open_parser() -> argparse.ArgumentParser:
         "path", nargs="?", type=Path, help="a dossier folder or file (default: the bundled one)"
     )
     parser.add_argument("--version", action="version", version=f"dossier {__version__}")
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload when the dossier's files change (keeps your place; errors shown in a panel)",
+    )
     _add_load_options(parser)
     return parser
 
@@ -155,7 +160,8 @@ def open_explorer(argv: Sequence[str]) -> int:
         return 1
     from .app import DossierApp  # Textual is imported only when the app runs
 
-    DossierApp(result.dossier).run()
+    watch = path if args.watch else None
+    DossierApp(result.dossier, watch=watch, load=lambda p: _load(p, args)).run()
     return 0
 
 

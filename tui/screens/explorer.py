@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header
 
 from ..content import Dossier, Entity, Index
 from ..history import Place
-from ..widgets import Breadcrumb, DetailPane, EntityList, FilterBar, TourBanner
+from ..widgets import Breadcrumb, DetailPane, EntityList, FilterBar, ProblemsPanel, TourBanner
 
 if TYPE_CHECKING:
     from ..app import DossierApp
@@ -71,11 +71,34 @@ class ExplorerScreen(Screen[None]):
                 yield EntityList("Assessment", self.dossier.assessments, key, id="assessments")
             yield DetailPane(self.dossier, self.index)
         yield FilterBar()
+        yield ProblemsPanel()
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#actors", EntityList).focus()
         self.show(self.dossier_app.history.current_entity)
+
+    # -- reloading ---------------------------------------------------------
+    def reload(self, dossier: Dossier, index: Index) -> None:
+        """Show a reloaded dossier in place: panes, filters, focus and scroll stay."""
+        self.dossier = dossier
+        self.index = index
+        key = index.search_key
+        for pane, items in (
+            ("actors", dossier.actors),
+            ("issues", dossier.issues),
+            ("assessments", dossier.assessments),
+        ):
+            self.query_one(f"#{pane}", EntityList).set_entities(items, key)
+        detail = self.query_one(DetailPane)
+        scroll_y = detail.scroll_y
+        detail.dossier, detail.index = dossier, index
+        self.show(self.dossier_app.history.current_entity)
+        detail.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self.set_problems([])
+
+    def set_problems(self, problems: list[str]) -> None:
+        self.query_one(ProblemsPanel).set_problems(problems)
 
     # -- state down --------------------------------------------------------
     def show(self, entity_id: str | None) -> None:

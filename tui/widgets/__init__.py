@@ -6,6 +6,7 @@ from .breadcrumb import Breadcrumb
 from .detail import DetailPane
 from .entity_list import EntityList
 from .filter_bar import FilterBar
+from .problems import ProblemsPanel
 from .tour_banner import TourBanner
 
-__all__ = ["Breadcrumb", "DetailPane", "EntityList", "FilterBar", "TourBanner"]
+__all__ = ["Breadcrumb", "DetailPane", "EntityList", "FilterBar", "ProblemsPanel", "TourBanner"]

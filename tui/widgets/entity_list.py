@@ -112,6 +112,18 @@ class EntityList(ScrollView, can_focus=True):
         self.virtual_size = Size(0, len(self._visible))
 
     # -- what is shown -----------------------------------------------------
+    def set_entities(self, entities: Sequence[Entity], search_key: Callable[[str], str]) -> None:
+        """Replace the items (after a reload), keeping the filter and, if it still
+        exists, the item under the cursor."""
+        current = self.current
+        self.entities = tuple(entities)
+        self._search_key = search_key
+        self._rows_of = {e.id: n for n, e in enumerate(self.entities)}
+        self.set_filter(self.filter_text, announce=False)
+        row = self._row_of(current.id) if current is not None else None
+        self._announce = False
+        self.cursor = row if row is not None else 0
+
     @property
     def visible_count(self) -> int:
         return len(self._visible)
@@ -132,7 +144,7 @@ class EntityList(ScrollView, can_focus=True):
             self.border_title = f"{self.title} ({total})"
             self.border_subtitle = ""
 
-    def set_filter(self, text: str) -> int:
+    def set_filter(self, text: str, *, announce: bool = True) -> int:
         """Show only entities whose name, aliases or id contain every word; the count."""
         self.filter_text = text
         words = text.casefold().split()
@@ -147,6 +159,7 @@ class EntityList(ScrollView, can_focus=True):
         self.virtual_size = Size(0, len(self._visible))
         self._update_titles()
         row = self._row_of(current.id) if current is not None else None
+        self._announce = announce
         self.cursor = row if row is not None else 0
         self.refresh()
         return len(self._visible)
