@@ -15,33 +15,11 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .cliargs import add_load_options
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
 from .content.bundled import dossiers_in
 from .content.fields import clean_text
-from .content.limits import MAX_FILE_SIZE_ENV, parse_size
 
-COMMANDS = ("validate", "schema")
-
-
-def _size(text: str) -> int:
-    try:
-        return parse_size(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a size (bytes, or a number with K, M or G)"
-        ) from None
-
-
-def _add_load_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-file-size",
-        type=_size,
-        metavar="SIZE",
-        help=f"largest YAML file to read, e.g. 8M (default 8M, or ${MAX_FILE_SIZE_ENV})",
-    )
-    parser.add_argument(
-        "--no-cache", action="store_true", help="always parse, never use the load cache"
-    )
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -49,7 +27,8 @@ def _open_parser() -> argparse.ArgumentParser:
         prog="dossier",
         description="A terminal explorer for policy dossiers.",
         epilog="commands: 'dossier validate [PATH ...]' checks dossiers; "
-        "'dossier schema' prints the JSON Schema of the format.",
+        "'dossier schema' prints the JSON Schema of the format; "
+        "'dossier new NAME' starts a dossier; 'dossier export' writes a briefing.",
     )
     parser.add_argument(
         "path", nargs="?", type=Path, help="a dossier folder or file (default: the bundled one)"
@@ -60,7 +39,7 @@ def _open_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reload when the dossier's files change (keeps your place; errors shown in a panel)",
     )
-    _add_load_options(parser)
+    add_load_options(parser)
     return parser
 
 
@@ -73,7 +52,7 @@ def _validate_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, help="dossier folders or files (default: the bundled one)"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    _add_load_options(parser)
+    add_load_options(parser)
     return parser
 
 
@@ -173,6 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return validate(args[1:])
         if args and args[0] == "schema":
             return schema(args[1:])
+        if args and args[0] == "new":
+            from .authoring.new import main as new_main
+
+            return new_main(args[1:])
+        if args and args[0] == "export":
+            from .authoring.export import main as export_main
+
+            return export_main(args[1:])
         return open_explorer(args)
     except KeyboardInterrupt:
         return 130
