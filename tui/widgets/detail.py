@@ -86,14 +86,14 @@ class DetailPane(OptionList):
         self.hints = {}
         self.remove_class("-hints")
         self.lines = detail_lines(self.dossier, self.index, entity)
-        self._set_lines({})
+        self.set_lines({})
         self.border_title = f"Detail: {entity.kind}" if entity is not None else "Detail"
         # No link is highlighted until the user moves: the pane opens at the top, and
         # the first down (or enter) lands on the first link.
         self.highlighted = None
         self.scroll_home(animate=False, immediate=True)
 
-    def _set_lines(self, labels: dict[int, str]) -> None:
+    def set_lines(self, labels: dict[int, str]) -> None:
         """(Re)build the options; ``labels`` puts a hint label on those link lines."""
         options = []
         for number, line in enumerate(self.lines):
@@ -114,7 +114,7 @@ class DetailPane(OptionList):
         self.hints = {label: target for label, (_, target) in zip(labels, links, strict=True)}
         self._typed = ""
         scroll_y, highlighted = self.scroll_y, self.highlighted
-        self._set_lines({line: label for label, (line, _) in zip(labels, links, strict=True)})
+        self.set_lines({line: label for label, (line, _) in zip(labels, links, strict=True)})
         self.highlighted = highlighted
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.add_class("-hints")
@@ -126,7 +126,7 @@ class DetailPane(OptionList):
             return
         self.hints = {}
         scroll_y, highlighted = self.scroll_y, self.highlighted
-        self._set_lines({})
+        self.set_lines({})
         self.highlighted = highlighted
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.remove_class("-hints")
