@@ -17,8 +17,15 @@ def _load(quick: bool) -> None:
     run(quick=quick)
 
 
+def _terminal(quick: bool) -> None:
+    from bench.terminal import run
+
+    run(quick=quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "load": _load,
+    "terminal": _terminal,
 }
 """Every known benchmark by name, in the order ``python -m bench`` runs them."""
 

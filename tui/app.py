@@ -16,6 +16,7 @@ from .commands import EntityCommands
 from .content import Dossier, Index, LoadResult
 from .content.citation import citation_text
 from .content.fields import clean_text
+from .content.gcpause import collector_paused
 from .history import EXPLORER, History, Place
 from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
 from .watch import ChangeWatcher
@@ -39,7 +40,9 @@ class DossierApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, id="quit-ctrl"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("f1", "help", "Help", show=False, id="help-f1"),
-        Binding("backspace", "go_back", "Back", id="back"),
+        # Back/forward are in the help, not the footer: a footer that tracked whether
+        # they can act would be rebuilt on most steps, which costs more than the step.
+        Binding("backspace", "go_back", "Back", show=False, id="back"),
         Binding("alt+left", "go_back", "Back", show=False, id="back-alt"),
         Binding("alt+right", "go_forward", "Forward", show=False, id="forward"),
         Binding("m", "open_view('matrix')", "Matrix", show=False, id="view-matrix"),
@@ -73,7 +76,8 @@ class DossierApp(App[None]):
 
     def _adopt(self, dossier: Dossier) -> None:
         self.dossier = dossier
-        self.index = Index(dossier)
+        with collector_paused():  # the index lives as long as the dossier: see gcpause
+            self.index = Index(dossier)
         self.history = History()
         first = next(iter(dossier.actors or dossier.issues or dossier.assessments), None)
         if first is not None:
@@ -119,7 +123,8 @@ class DossierApp(App[None]):
         if explorer is None:
             return
         self.dossier = result.dossier
-        self.index = Index(result.dossier)
+        with collector_paused():
+            self.index = Index(result.dossier)
         self.history.forget(set(result.dossier.entities))
         if self.history.current is None:
             first = next(iter(result.dossier.actors or result.dossier.issues), None)
@@ -203,7 +208,6 @@ class DossierApp(App[None]):
         explorer.show(place.entity_id)
         if place.view != EXPLORER:
             self.push_screen(VIEW_SCREENS[place.view](self.dossier, self.index, place.entity_id))
-        self.refresh_bindings()
 
     def restore_place(self, place: Place) -> None:
         """Put ``place`` back as the current one (after a tour) and show it."""

@@ -21,7 +21,6 @@ from .content.bundled import dossiers_in
 from .content.fields import clean_text
 
 
-
 def _open_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dossier",

@@ -7,6 +7,19 @@ from .detail import DetailPane
 from .entity_list import EntityList
 from .filter_bar import FilterBar
 from .problems import ProblemsPanel
+from .stance_grid import StanceGrid, StanceTable, stance_legend
+from .timeline_list import TimelineList
 from .tour_banner import TourBanner
 
-__all__ = ["Breadcrumb", "DetailPane", "EntityList", "FilterBar", "ProblemsPanel", "TourBanner"]
+__all__ = [
+    "Breadcrumb",
+    "DetailPane",
+    "EntityList",
+    "FilterBar",
+    "ProblemsPanel",
+    "StanceGrid",
+    "StanceTable",
+    "TimelineList",
+    "TourBanner",
+    "stance_legend",
+]

@@ -27,11 +27,13 @@ class Breadcrumb(Static):
         self._labels: list[str] = []
 
     def set_trail(self, labels: Sequence[str]) -> None:
+        if list(labels) == self._labels:
+            return
         self._labels = list(labels)
-        self.update(self._render_trail(self.size.width or 80))
+        self.update(self._render_trail(self.size.width or 80), layout=False)
 
     def on_resize(self) -> None:
-        self.update(self._render_trail(self.size.width))
+        self.update(self._render_trail(self.size.width), layout=False)
 
     def _render_trail(self, width: int) -> Text:
         labels = self._labels

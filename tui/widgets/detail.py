@@ -1,24 +1,33 @@
 """The detail pane: everything about one entity, its links followable with the keyboard.
 
-Built on OptionList (line API): text lines are disabled options the cursor skips,
-link lines are enabled ones, so up/down walk from link to link and enter follows.
+A line-API widget: the lines are wrapped once per content and width, and a cursor
+move repaints only the rows involved. Showing another entity changes the virtual
+height without a layout pass (the scrollbar is always there and is updated in
+place), so browsing costs one repaint of this pane and nothing else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
 
 from ..content import Dossier, Entity, Index
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
 
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
+SCROLL_STEP = 3
+"""Rows scrolled by up/down when no link is near enough to move to."""
 
 
 def hint_labels(count: int) -> list[str]:
@@ -28,8 +37,8 @@ def hint_labels(count: int) -> list[str]:
     return [a + b for a in HINT_KEYS for b in HINT_KEYS][:count]
 
 
-class DetailPane(OptionList):
-    """Shows one entity; posts :class:`LinkChosen` when a link is followed."""
+class DetailPane(ScrollView, can_focus=True):
+    """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """
     DetailPane {
@@ -38,28 +47,35 @@ class DetailPane(OptionList):
         border-title-color: $text-muted;
         background: $surface;
         padding: 0 1;
+        overflow-x: hidden;
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
     }
     DetailPane:focus {
         border: round $accent;
         border-title-color: $text;
         border-title-style: bold;
-        background-tint: $foreground 0%;
-    }
-    DetailPane > .option-list--option-disabled {
-        color: $foreground;
-    }
-    DetailPane > .option-list--option {
-        color: $text-accent;
     }
     DetailPane.-hints { border: round $warning; }
+    DetailPane > .detail-pane--link { color: $text-accent; }
+    DetailPane > .detail-pane--highlight {
+        background: $block-cursor-blurred-background;
+    }
+    DetailPane:focus > .detail-pane--highlight {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
     """
 
+    COMPONENT_CLASSES = {"detail-pane--link", "detail-pane--highlight"}
+
     BINDINGS = [
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("enter", "select", "Follow link", id="follow"),
     ]
 
@@ -70,7 +86,7 @@ class DetailPane(OptionList):
         target: str
 
     def __init__(self, dossier: Dossier, index: Index, *, id: str = "detail") -> None:
-        super().__init__(id=id, markup=False)
+        super().__init__(id=id)
         self.dossier = dossier
         self.index = index
         self.entity: Entity | None = None
@@ -78,31 +94,247 @@ class DetailPane(OptionList):
         self.border_title = "Detail"
         self.hints: dict[str, str] = {}
         """Label -> target while link hints are shown (empty otherwise)."""
+        self._labels: dict[int, str] = {}
         self._typed = ""
+        self._highlighted: int | None = None
+        self._rows: list[tuple[int, Strip]] = []
+        """(line number, wrapped row) for every row of the content."""
+        self._first_row: list[int] = []
+        """Row of the first wrapped row of each line wrapped so far."""
+        self._wrapped_width = -1
+        self._row_styles: tuple[Style, Style] = (Style(), Style())
 
+    # -- content -----------------------------------------------------------
     def show(self, entity: Entity | None) -> None:
         """Render ``entity`` (None: the dossier's own summary) and go to the top."""
         self.entity = entity
         self.hints = {}
         self.remove_class("-hints")
         self.lines = detail_lines(self.dossier, self.index, entity)
-        self.set_lines({})
         self.border_title = f"Detail: {entity.kind}" if entity is not None else "Detail"
-        # No link is highlighted until the user moves: the pane opens at the top, and
-        # the first down (or enter) lands on the first link.
-        self.highlighted = None
-        self.scroll_home(animate=False, immediate=True)
+        self._highlighted = None  # nothing until the user moves: the pane opens at the top
+        self.set_lines({})
+        self.scroll_to(y=0, animate=False, immediate=True)
 
     def set_lines(self, labels: dict[int, str]) -> None:
-        """(Re)build the options; ``labels`` puts a hint label on those link lines."""
-        options = []
-        for number, line in enumerate(self.lines):
+        """(Re)wrap :attr:`lines`; ``labels`` puts a hint label on those link lines."""
+        self._labels = labels
+        self._wrapped_width = -1
+        self._wrap()
+        self.refresh()
+
+    def _wrap(self) -> None:
+        """Start wrapping for the current width (rows are wrapped lazily, as needed)."""
+        width = self.scrollable_content_region.width
+        if width <= 0 or width == self._wrapped_width:
+            return
+        self._wrapped_width = width
+        self._rows = []
+        self._first_row = []
+        self._row_styles = (
+            self.rich_style,
+            self.rich_style + self.get_component_rich_style("detail-pane--link"),
+        )
+        # Enough for the first screen now; the rest when it is scrolled to or needed.
+        self._ensure_rows(self.scrollable_content_region.height + 1)
+
+    def _ensure_lines(self, count: int) -> None:
+        """Wrap lines until at least ``count`` of them are wrapped (or all are)."""
+        if self._wrapped_width <= 0:
+            return
+        lines = self.lines
+        done = len(self._first_row)
+        if done >= min(count, len(lines)):
+            return
+        console = self.app.console
+        width = self._wrapped_width
+        base, link = self._row_styles
+        rows = self._rows
+        for number in range(done, min(count, len(lines))):
+            line = lines[number]
+            self._first_row.append(len(rows))
             text = line.text
-            label = labels.get(number)
+            label = self._labels.get(number)
             if label is not None:
                 text = Text.assemble((f" {label} ", "bold reverse"), " ", text[len(LINK_ARROW) :])
-            options.append(Option(text, disabled=line.target is None))
-        self.set_options(options)
+            style = link if line.target else base
+            for piece in text.wrap(console, width, overflow="fold") or [Text("")]:
+                segments = [
+                    Segment(s.text, style + s.style if s.style else style)
+                    for s in piece.render(console, end="")
+                ]
+                rows.append((number, Strip(segments).extend_cell_length(width, style)))
+        self._update_virtual_height()
+
+    def _ensure_rows(self, count: int) -> None:
+        """Wrap lines until at least ``count`` rows exist (or every line is wrapped)."""
+        while len(self._rows) < count and len(self._first_row) < len(self.lines):
+            self._ensure_lines(len(self._first_row) + 8)
+
+    def _update_virtual_height(self) -> None:
+        """Rows wrapped so far, plus an estimate for the lines not wrapped yet."""
+        width = max(1, self._wrapped_width)
+        estimate = sum(
+            max(1, -(-cell_len(line.text.plain) // width))
+            for line in self.lines[len(self._first_row) :]
+        )
+        self._set_virtual_height(len(self._rows) + estimate)
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Change the scrollable height without a layout pass (scrollbar updated in place)."""
+        size = Size(max(0, self._wrapped_width), height)
+        if size == self.virtual_size:
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        bar = self.vertical_scrollbar
+        bar.window_virtual_size = height
+        bar.window_size = self.scrollable_content_region.height
+        bar.refresh()
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    def notify_style_update(self) -> None:
+        """A theme or class change: the wrapped rows carry styles, so wrap again."""
+        super().notify_style_update()
+        self._wrapped_width = -1
+        self.refresh()
+
+    def on_resize(self, _: events.Resize) -> None:
+        self._wrap()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        self._wrap()
+        row = round(self.scroll_y) + y
+        self._ensure_rows(row + 1)
+        width = self.scrollable_content_region.width
+        if row >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        number, strip = self._rows[row]
+        if number == self._highlighted:
+            return strip.apply_style(self.get_component_rich_style("detail-pane--highlight"))
+        return strip
+
+    # -- links and the cursor ----------------------------------------------
+    @property
+    def links(self) -> list[tuple[int, str]]:
+        """(line, target) of every link, in order."""
+        return [(n, line.target) for n, line in enumerate(self.lines) if line.target]
+
+    @property
+    def highlighted(self) -> int | None:
+        """The line number of the highlighted link, or None."""
+        return self._highlighted
+
+    @highlighted.setter
+    def highlighted(self, line: int | None) -> None:
+        if line is not None and not (0 <= line < len(self.lines) and self.lines[line].target):
+            line = None
+        old, self._highlighted = self._highlighted, line
+        for changed in (old, line):
+            if changed is not None:
+                self._refresh_line_rows(changed)
+        if line is not None:
+            self._scroll_to_line(line)
+
+    def _line_rows(self, line: int) -> tuple[int, int]:
+        self._wrap()
+        self._ensure_lines(line + 2)
+        if line >= len(self._first_row):
+            return (0, 0)
+        start = self._first_row[line]
+        end = self._first_row[line + 1] if line + 1 < len(self._first_row) else len(self._rows)
+        return start, end
+
+    def _refresh_line_rows(self, line: int) -> None:
+        if line >= len(self.lines):
+            return
+        start, end = self._line_rows(line)
+        top = round(self.scroll_y)
+        width = self.scrollable_content_region.width
+        self.refresh(Region(0, start - top, width, end - start))
+
+    def _scroll_to_line(self, line: int) -> None:
+        start, end = self._line_rows(line)
+        self.scroll_to_region(
+            Region(0, start, 1, max(1, end - start)), animate=False, force=True, immediate=True
+        )
+
+    def _visible_rows(self) -> tuple[int, int]:
+        top = round(self.scroll_y)
+        return top, top + self.scrollable_content_region.height
+
+    def _link_near(self, step: int) -> int | None:
+        """The next link line in direction ``step`` that is on screen or just past it."""
+        top, bottom = self._visible_rows()
+        current = self._highlighted
+        if current is None:
+            candidates = [n for n, _ in self.links]
+            if step < 0:
+                candidates.reverse()
+        else:
+            candidates = [n for n, _ in self.links if (n - current) * step > 0]
+            if step < 0:
+                candidates.reverse()
+        for line in candidates:
+            start, end = self._line_rows(line)
+            if step > 0 and start > bottom:
+                return None
+            if step < 0 and end < top:
+                return None
+            if (step > 0 and end >= top) or (step < 0 and start <= bottom):
+                return line
+        return None
+
+    def action_cursor_down(self) -> None:
+        line = self._link_near(+1)
+        if line is not None:
+            self.highlighted = line
+        else:
+            self.scroll_to(y=self.scroll_y + SCROLL_STEP, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        line = self._link_near(-1)
+        if line is not None:
+            self.highlighted = line
+        else:
+            self.scroll_to(y=self.scroll_y - SCROLL_STEP, animate=False, immediate=True)
+
+    def action_first(self) -> None:
+        self.scroll_to(y=0, animate=False, immediate=True)
+        links = self.links
+        self.highlighted = links[0][0] if links else None
+
+    def action_last(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        links = self.links
+        self.highlighted = links[-1][0] if links else None
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_select(self) -> None:
+        """Follow the highlighted link; with none highlighted, highlight the first one."""
+        if self._highlighted is None:
+            self.action_cursor_down()
+            return
+        target = self.lines[self._highlighted].target
+        if target is not None:
+            self.post_message(self.LinkChosen(target))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = round(self.scroll_y) + offset.y
+        self._ensure_rows(row + 1)
+        if 0 <= row < len(self._rows):
+            line = self._rows[row][0]
+            if self.lines[line].target:
+                self.highlighted = line
+                self.action_select()
 
     # -- link hints ----------------------------------------------------------
     def start_hints(self) -> bool:
@@ -113,10 +345,7 @@ class DetailPane(OptionList):
         labels = hint_labels(len(links))
         self.hints = {label: target for label, (_, target) in zip(labels, links, strict=True)}
         self._typed = ""
-        scroll_y, highlighted = self.scroll_y, self.highlighted
         self.set_lines({line: label for label, (line, _) in zip(labels, links, strict=True)})
-        self.highlighted = highlighted
-        self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.add_class("-hints")
         self.focus()
         return True
@@ -125,10 +354,7 @@ class DetailPane(OptionList):
         if not self.hints:
             return
         self.hints = {}
-        scroll_y, highlighted = self.scroll_y, self.highlighted
         self.set_lines({})
-        self.highlighted = highlighted
-        self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.remove_class("-hints")
 
     def on_key(self, event: events.Key) -> None:
@@ -148,22 +374,5 @@ class DetailPane(OptionList):
             self.stop_hints()
             self.notify(f"No link is labelled {self._typed!r}.", severity="warning", timeout=2)
 
-    @property
-    def links(self) -> list[tuple[int, str]]:
-        """(line, target) of every link, in order."""
-        return [(n, line.target) for n, line in enumerate(self.lines) if line.target]
 
-    def action_select(self) -> None:
-        if self.highlighted is None:
-            self.action_cursor_down()
-        else:
-            super().action_select()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        target = self.lines[event.option_index].target
-        if target is not None:
-            self.post_message(self.LinkChosen(target))
-
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
+__all__ = ["DetailPane", "hint_labels"]

@@ -88,7 +88,7 @@ class EntityList(ScrollView, can_focus=True):
         entity_list: EntityList
         entity: Entity
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     """Row of the cursor among the visible (filtered) entities."""
 
     def __init__(

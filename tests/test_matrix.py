@@ -1,0 +1,322 @@
+"""The stance matrix as a user meets it: Pilot at 80x24, asserting on state and on the screen."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.geometry import Region
+from textual.widget import Widget
+
+from bench.synth import write_synthetic
+from tui.app import DossierApp
+from tui.content import Index, Stance, load_dossier
+from tui.content.bundled import default_dossier
+from tui.glyphs import STANCE_GLYPH
+from tui.screens import ExplorerScreen, MatrixScreen
+from tui.widgets import StanceGrid, StanceTable
+
+from .conftest import fixture_dossier
+
+AppFactory = Callable[..., DossierApp]
+_TAG = re.compile(r"<[^>]+>")
+
+
+def screen_text(app: DossierApp) -> str:
+    """The visible screen as plain text; no control character may reach it."""
+    svg = app.export_screenshot()
+    assert "\x1b" not in svg and "\x07" not in svg and "\x9b" not in svg
+    return html.unescape(_TAG.sub("", svg)).replace("\xa0", " ")
+
+
+def grid(app: DossierApp) -> StanceGrid:
+    return app.screen.query_one(StanceGrid)
+
+
+def lines_of(widget: Widget) -> list[str]:
+    """What ``widget`` shows, line by line (border included)."""
+    return [strip.text for strip in widget.render_lines(Region(0, 0, *widget.outer_size))]
+
+
+def info(app: DossierApp) -> str:
+    """What the info area under the grid shows."""
+    return "\n".join(lines_of(app.screen.query_one("#matrix-info")))
+
+
+def cursor_ids(app: DossierApp) -> tuple[str, str]:
+    current = grid(app).current
+    assert current is not None
+    return current[0].id, current[1].id
+
+
+def default_app() -> DossierApp:
+    return DossierApp(load_dossier(default_dossier(), use_cache=False))
+
+
+# -- the table -----------------------------------------------------------------
+def test_rows_and_columns_sort_by_positions_ties_in_file_order() -> None:
+    dossier = load_dossier(default_dossier(), use_cache=False)
+    table = StanceTable(dossier, Index(dossier))
+    by_actor = Counter(p.actor for issue in dossier.issues for p in issue.positions)
+    file_order = {actor.id: n for n, actor in enumerate(dossier.actors)}
+    expected_rows = sorted(dossier.actors, key=lambda a: (-by_actor[a.id], file_order[a.id]))
+    assert [a.id for a in table.actors] == [a.id for a in expected_rows]
+    assert list(table.actor_counts) == [by_actor[a.id] for a in expected_rows]
+    assert table.actor_counts[0] > table.actor_counts[-1]
+    issue_order = {issue.id: n for n, issue in enumerate(dossier.issues)}
+    expected_cols = sorted(dossier.issues, key=lambda i: (-len(i.positions), issue_order[i.id]))
+    assert [i.id for i in table.issues] == [i.id for i in expected_cols]
+    assert list(table.issue_counts) == sorted(table.issue_counts, reverse=True)
+    # Every position is in its cell, and nothing else is.
+    cells = {
+        (table.row_of[p.actor], table.col_of[issue.id]): p.stance
+        for issue in dossier.issues
+        for p in issue.positions
+    }
+    found = {
+        (row, col): table.position(row, col)
+        for row in range(len(table.actors))
+        for col in range(len(table.issues))
+    }
+    assert {k: v.stance for k, v in found.items() if v is not None} == cells
+
+
+def test_cursor_starts_on_the_origin() -> None:
+    dossier = fixture_dossier("small")
+    table = StanceTable(dossier, Index(dossier))
+    assert [a.id for a in table.actors] == ["north", "south", "north-leader", "analyst"]
+    assert table.start_for("south") == (1, 0)  # its row, at its first position
+    assert table.start_for("analyst") == (3, 0)  # no position: its row all the same
+    assert table.start_for("border") == (0, 0)  # an issue: its column, first actor on it
+    assert table.start_for("no-deal") == (0, 0)
+    assert table.start_for(None) == (0, 0)
+
+
+# -- the view ------------------------------------------------------------------
+async def test_m_opens_the_matrix_on_the_origin_actor(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down")  # Southland
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        assert app.focused is grid(app)
+        assert cursor_ids(app) == ("south", "border")
+        text = info(app)
+        assert "Southland" in text and "The border line" in text
+        assert f"{STANCE_GLYPH[Stance.AGAINST]} against" in text
+        assert "Never." in text and "¶2" in text
+        shown = screen_text(app)
+        assert "Stance matrix: 4 actors × 1 issue" in shown
+        assert "[−]" in shown  # the cursor: brackets, readable without colour
+        assert "+ for" in shown and "? unclear" in shown  # the legend
+        assert "Open issue" in shown and "Open actor" in shown  # the footer
+
+
+async def test_moving_the_cursor_updates_the_info_area(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "m")
+        await pilot.pause()
+        await pilot.press("up")
+        await pilot.pause()
+        assert cursor_ids(app) == ("north", "border")
+        text = info(app)
+        assert "Northland" in text and "+ for" in text
+        assert "Yes" in text and "“the line should move”" in text and "¶1" in text
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert cursor_ids(app) == ("north-leader", "border")
+        assert "Ada North" in info(app) and "no recorded position" in info(app)
+        await pilot.press("G")
+        assert cursor_ids(app)[0] == "analyst"
+        await pilot.press("g")
+        assert cursor_ids(app)[0] == "north"
+        await pilot.press("right")  # one column only: the cursor stays put
+        assert cursor_ids(app) == ("north", "border")
+
+
+async def test_columns_are_numbered_and_the_info_names_the_issue() -> None:
+    app = default_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        table = grid(app).table
+        assert cursor_ids(app)[0] == "russia"
+        await pilot.press("g", "home")
+        await pilot.pause()
+        assert cursor_ids(app) == (table.actors[0].id, table.issues[0].id)
+        assert f"#1 {table.issues[0].title}" in info(app)
+        await pilot.press("end")
+        await pilot.pause()
+        last = len(table.issues)
+        assert f"#{last} {table.issues[-1].title}" in info(app)
+        header = lines_of(grid(app))[1]
+        assert "actor ╲ issue" in header and " 1 " in header and str(last) in header
+
+
+async def test_enter_opens_the_issue_and_a_the_actor(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "m")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        assert app.history.current_entity == "border"
+        await pilot.press("backspace")  # back into the matrix
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        assert app.history.current_entity == "south"
+
+
+async def test_escape_returns_to_the_explorer(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        assert app.history.current_entity == "north"
+
+
+async def test_opened_from_an_issue_the_cursor_is_in_its_column() -> None:
+    app = default_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_entity("peace-treaty")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        table = grid(app).table
+        row, col = grid(app).cursor
+        assert table.issues[col].id == "peace-treaty"
+        assert table.position(row, col) is not None  # the first actor with a position
+        assert all(table.position(r, col) is None for r in range(row))
+
+
+async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
+    app = make_app("hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        assert cursor_ids(app) == ("markup", "hostile-issue")
+        shown = screen_text(app)
+        assert "[b]Bold?[/b]" in shown
+        text = info(app)
+        assert "[reverse]Issue[/reverse] with $variables and {braces}" in text
+        assert "[@click=app.bell]ring[/]" in text
+        assert "“[bold]quoted markup[/bold]”" in text
+        for key in ("down", "down", "down", "down", "right", "end", "G"):
+            await pilot.press(key)
+            await pilot.pause()
+            screen_text(app)
+        assert app.is_running
+
+
+async def test_resize_to_40x12_and_back(make_app: AppFactory) -> None:
+    app = make_app("hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert app.screen.has_class("-short")
+        table_widget = grid(app)
+        assert table_widget.region.right <= 40 and table_widget.region.height >= 5
+        assert table_widget.scrollable_content_region.height >= 3  # header and two rows
+        await pilot.press("down", "down")
+        assert cursor_ids(app)[0] == table_widget.table.actors[2].id
+        screen_text(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-short")
+        assert "[b]Bold?[/b]" in screen_text(app)
+
+
+async def test_large_matrix_scrolls_both_ways_and_draws_only_what_is_in_view(
+    tmp_path: Path,
+) -> None:
+    write_synthetic(tmp_path / "big", 300)
+    app = DossierApp(load_dossier(tmp_path / "big", use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        widget = grid(app)
+        table = widget.table
+        assert len(table.actors) == 300 and len(table.issues) == 300
+        assert table.rows_looked_up < 40  # the visible rows (and the origin's), not 300
+        await pilot.press("g", "home")
+        await pilot.pause()
+        assert widget.scroll_offset == (0, 0)
+        await pilot.press("G", "end")
+        await pilot.pause()
+        assert widget.scroll_x > 0 and widget.scroll_y > 0
+        assert widget.cursor == (299, 299)
+        shown = screen_text(app)
+        numbers = [int(n) for n in lines_of(widget)[1].split("│")[2].split()]
+        assert numbers[-1] == 300  # the last column, in view
+        assert numbers == list(range(numbers[0], 301))  # whole columns: none cut in half
+        last = table.actors[-1].label
+        assert last[:8] in shown
+        assert table.rows_looked_up < 80
+        await pilot.press("pageup", "ctrl+pageup")
+        await pilot.pause()
+        row, col = widget.cursor
+        assert row < 299 and col < 299
+
+
+def test_matrix_snapshot(snap_compare: Any) -> None:
+    assert snap_compare(default_app(), terminal_size=(80, 24), press=["m"])
+
+
+async def test_a_dossier_without_issues_says_so(tmp_path: Path) -> None:
+    (tmp_path / "bare.yaml").write_text(
+        "dossier: {id: bare, title: Bare, summary: Actors only., as_of: 2020}\n"
+        "actors:\n  - {id: solo, name: Solo, kind: state}\n",
+        encoding="utf-8",
+    )
+    app = DossierApp(load_dossier(tmp_path / "bare.yaml", use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        assert grid(app).current is None
+        assert "nothing to show" in lines_of(grid(app))[1]
+        await pilot.press("down", "right", "end", "enter", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)  # nothing to open: the view stays
+
+
+BROKEN_LINES = """\
+dossier: {id: nl, title: Line breaks, summary: Names that span lines., as_of: 2020}
+actors:
+  - {id: a, name: "Two\\nlines\\tand a tab", kind: state}
+issues:
+  - id: i
+    title: "Issue\\nwith a break"
+    summary: s
+    positions: [{actor: a, stance: for, position: "p"}]
+events:
+  - {id: e, title: "Event\\nbroken\\ttab", date: 2020, actors: [a], issues: [i]}
+"""
+"""Line breaks and tabs are allowed in names; a one-line row must not break on them."""
+
+
+async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
+    (tmp_path / "nl.yaml").write_text(BROKEN_LINES, encoding="utf-8")
+    app = DossierApp(load_dossier(tmp_path / "nl.yaml", use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        lines = lines_of(grid(app))
+        assert "Two lines and a tab" in lines[2] and "[+]" in lines[2]
+        assert all(len(line) == len(lines[0]) for line in lines)
+        assert "#1 Issue with a break" in info(app)

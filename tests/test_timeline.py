@@ -1,0 +1,287 @@
+"""The timeline as a user meets it: Pilot at 80x24, asserting on state and on the screen."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.geometry import Region
+from textual.widget import Widget
+
+from bench.synth import write_synthetic
+from tui.app import DossierApp
+from tui.content import EventStatus, load_dossier
+from tui.content.bundled import default_dossier
+from tui.glyphs import EVENT_GLYPH
+from tui.screens import ExplorerScreen, TimelineScreen
+from tui.widgets import TimelineList
+
+from .test_matrix import BROKEN_LINES
+
+AppFactory = Callable[..., DossierApp]
+_TAG = re.compile(r"<[^>]+>")
+
+SCRAMBLED = """\
+dossier:
+  id: dates
+  title: Dates
+  summary: Events written out of order, some dated only to the month or year.
+  as_of: 2018
+
+actors:
+  - {id: a, name: Aland, kind: state}
+  - {id: b, name: Bland, kind: state}
+
+events:
+  - {id: day, title: On a day, date: 2017-04-20, status: held, actors: [a]}
+  - {id: year, title: In the year, date: 2017, status: cancelled}
+  - {id: later, title: Later, date: 2018-01-02, status: scheduled, actors: [a, b]}
+  - {id: month, title: In the month, date: 2017-04, actors: [b]}
+  - {id: before, title: Before, date: 2016-12-31, status: held, summary: The start.}
+"""
+
+
+def screen_text(app: DossierApp) -> str:
+    """The visible screen as plain text; no control character may reach it."""
+    svg = app.export_screenshot()
+    assert "\x1b" not in svg and "\x07" not in svg and "\x9b" not in svg
+    return html.unescape(_TAG.sub("", svg)).replace("\xa0", " ")
+
+
+def lines_of(widget: Widget) -> list[str]:
+    """What ``widget`` shows, line by line (border included)."""
+    return [strip.text for strip in widget.render_lines(Region(0, 0, *widget.outer_size))]
+
+
+def timeline(app: DossierApp) -> TimelineList:
+    return app.screen.query_one(TimelineList)
+
+
+def current(app: DossierApp) -> str:
+    event = timeline(app).current
+    assert event is not None
+    return event.id
+
+
+def info(app: DossierApp) -> str:
+    return "\n".join(lines_of(app.screen.query_one("#timeline-info")))
+
+
+def keys(app: DossierApp) -> dict[str, str]:
+    """Key -> description of the bindings the footer shows."""
+    return {
+        key: active.binding.description
+        for key, active in app.screen.active_bindings.items()
+        if active.binding.show
+    }
+
+
+def dates_app(tmp_path: Path) -> DossierApp:
+    (tmp_path / "dates.yaml").write_text(SCRAMBLED, encoding="utf-8")
+    return DossierApp(load_dossier(tmp_path / "dates.yaml", use_cache=False))
+
+
+def default_app() -> DossierApp:
+    return DossierApp(load_dossier(default_dossier(), use_cache=False))
+
+
+async def test_t_opens_the_timeline_on_the_origins_event(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)
+        assert app.focused is timeline(app)
+        assert current(app) == "talks"
+        lines = lines_of(timeline(app))
+        assert "Timeline: 1 event" in lines[0]
+        assert "2020-04-02" in lines[1] and f"{EVENT_GLYPH[EventStatus.HELD]} held" in lines[1]
+        assert "Border talks" in lines[1]
+        assert "with: Northland, Southland" in lines[2]
+        assert "on: The border line" in lines[3]
+        assert "Open event" in keys(app).values()
+
+
+async def test_partial_dates_sort_before_the_full_dates_inside_them(tmp_path: Path) -> None:
+    app = dates_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        events = [event.id for event in timeline(app).events]
+        assert events == ["before", "year", "month", "day", "later"]
+        shown = screen_text(app)
+        assert shown.index("2016-12-31") < shown.index("2017 ") < shown.index("2017-04 ")
+        assert shown.index("2017-04 ") < shown.index("2017-04-20")
+        assert "× cancelled" in shown and "○ scheduled" in shown and "· no status" in shown
+        assert "with: —" in shown  # an event with no participants says so
+
+
+async def test_cursor_moves_and_the_summary_follows(tmp_path: Path) -> None:
+    app = dates_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")  # from Aland: its first event is "day"
+        await pilot.pause()
+        assert current(app) == "day"
+        assert "(no summary)" in info(app)
+        await pilot.press("home")
+        await pilot.pause()
+        assert current(app) == "before"
+        assert "The start." in info(app)
+        await pilot.press("j", "down")
+        assert current(app) == "month"
+        await pilot.press("k")
+        assert current(app) == "year"
+        await pilot.press("G")
+        assert current(app) == "later"
+        await pilot.press("pageup")
+        assert current(app) == "before"
+
+
+async def test_o_shows_only_the_events_linked_to_the_origin() -> None:
+    app = default_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")  # from Russia
+        await pilot.pause()
+        widget = timeline(app)
+        assert widget.shown_count == 8
+        assert current(app) == "crimea-annexation"  # the first event linked to Russia
+        assert keys(app)["o"] == "Only linked"
+        assert "6 linked to Russia" in lines_of(widget)[-1]
+        await pilot.press("o")
+        await pilot.pause()
+        assert widget.only_linked and widget.shown_count == 6
+        assert current(app) == "crimea-annexation"  # the cursor stays on its event
+        assert "Timeline: 6 of 8 events, linked to Russia" in lines_of(widget)[0]
+        assert keys(app)["o"] == "All events"
+        shown = screen_text(app)
+        assert "End of the Second World War" not in shown  # not linked to Russia
+        await pilot.press("o")
+        await pilot.pause()
+        assert not widget.only_linked and widget.shown_count == 8
+        assert "Timeline: 8 events" in lines_of(widget)[0]
+
+
+async def test_o_is_not_offered_without_linked_events(tmp_path: Path) -> None:
+    app = dates_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_entity("b")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert "o" in keys(app)  # Bland has events
+    app = default_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_entity("japan")  # every event is linked to Japan: nothing to hide
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert len(timeline(app).linked) == 8
+        assert "o" not in keys(app)
+        app.open_entity("valdai-club")  # no event names it or links to it
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert "o" not in keys(app)
+        await pilot.press("o")
+        await pilot.pause()
+        assert not timeline(app).only_linked
+        assert current(app) == "end-of-ww2"  # nothing linked: the first event
+
+
+async def test_enter_opens_the_event_and_escape_returns(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "t")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        assert app.history.current_entity == "south"
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        assert app.history.current_entity == "talks"
+
+
+async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
+    app = make_app("hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert current(app) == "hostile-event"
+        shown = screen_text(app)
+        assert "[u]Event[/u]" in shown
+        assert "with: [b]Bold?[/b] [@click=app.quit]Quit![/]" in shown
+        assert "on: [reverse]Issue[/reverse] with $variables and {braces}" in shown
+        assert "1 linked to [b]Bold?[/b]" in lines_of(timeline(app))[-1]
+        assert app.is_running
+
+
+async def test_resize_to_40x12_and_back(make_app: AppFactory) -> None:
+    app = make_app("hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        widget = timeline(app)
+        assert app.screen.has_class("-short")
+        assert widget.region.right <= 40 and widget.scrollable_content_region.height >= 3
+        lines = lines_of(widget)
+        assert "2024-02-29 ●" in lines[1] and "held" not in lines[1]  # glyph only when narrow
+        screen_text(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-short")
+        assert "● held" in lines_of(widget)[1]
+
+
+async def test_many_events_scroll(tmp_path: Path) -> None:
+    write_synthetic(tmp_path / "big", 400)
+    app = DossierApp(load_dossier(tmp_path / "big", use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        widget = timeline(app)
+        assert widget.shown_count == 200
+        dates = [event.date for event in widget.events]
+        assert dates == sorted(dates)
+        await pilot.press("end")
+        await pilot.pause()
+        assert widget.cursor == 199 and widget.scroll_y > 0
+        assert widget.events[-1].title[:20] in screen_text(app)
+
+
+async def test_a_dossier_without_events_says_so(tmp_path: Path) -> None:
+    (tmp_path / "bare.yaml").write_text(
+        "dossier: {id: bare, title: Bare, summary: Actors only., as_of: 2020}\n"
+        "actors:\n  - {id: solo, name: Solo, kind: state}\n",
+        encoding="utf-8",
+    )
+    app = DossierApp(load_dossier(tmp_path / "bare.yaml", use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert timeline(app).current is None
+        assert "No events in this dossier." in lines_of(timeline(app))[1]
+        assert "o" not in keys(app)
+        await pilot.press("down", "end", "enter", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)
+
+
+async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
+    (tmp_path / "nl.yaml").write_text(BROKEN_LINES, encoding="utf-8")
+    app = DossierApp(load_dossier(tmp_path / "nl.yaml", use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        lines = lines_of(timeline(app))
+        assert "Event broken tab" in lines[1]
+        assert "with: Two lines and a tab" in lines[2]
+        assert "on: Issue with a break" in lines[3]
+        assert all(len(line) == len(lines[0]) for line in lines)

@@ -1,0 +1,408 @@
+"""The stance matrix grid: actors (rows) by issues (columns) on the line API.
+
+:class:`StanceTable` sorts the rows and columns once and looks up a row's positions
+the first time the row is drawn; :class:`StanceGrid` renders only the rows and
+columns in view, with the actor names and the column numbers fixed at the left and
+the top while the cells scroll (by whole columns). A 10,000 x 10,000 matrix costs
+what a 10 x 10 one does to draw.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..content import Actor, Dossier, Index, Issue, Position, Stance
+from ..glyphs import STANCE_GLYPH, STANCE_STYLE
+
+CORNER = "actor ╲ issue"
+ROW_MARK = "▸"
+"""Marks the cursor's row in the row headers (a shape, for NO_COLOR terminals)."""
+MIN_HEADER_WIDTH = 10
+MAX_HEADER_WIDTH = 26
+
+
+def one_line(text: str) -> str:
+    """``text`` for a single line of a line-API widget: breaks and tabs become spaces."""
+    return " ".join(text.split()) if "\n" in text or "\t" in text else text
+
+
+class StanceTable:
+    """Actors by issues, each sorted by number of positions (most first, then file order).
+
+    Built once per matrix: the counts and orders are computed up front (one pass over
+    the positions); the cells of a row are looked up through the index the first time
+    the row is drawn, so rows never scrolled to cost nothing.
+    """
+
+    def __init__(self, dossier: Dossier, index: Index) -> None:
+        self._index = index
+        issue_counts = [len(issue.positions) for issue in dossier.issues]
+        by_actor = Counter(p.actor for issue in dossier.issues for p in issue.positions)
+        actor_counts = [by_actor.get(actor.id, 0) for actor in dossier.actors]
+        rows = sorted(range(len(actor_counts)), key=actor_counts.__getitem__, reverse=True)
+        cols = sorted(range(len(issue_counts)), key=issue_counts.__getitem__, reverse=True)
+        self.actors: tuple[Actor, ...] = tuple(dossier.actors[n] for n in rows)
+        """The rows."""
+        self.issues: tuple[Issue, ...] = tuple(dossier.issues[n] for n in cols)
+        """The columns."""
+        self.actor_counts: tuple[int, ...] = tuple(actor_counts[n] for n in rows)
+        """Positions of each row's actor."""
+        self.issue_counts: tuple[int, ...] = tuple(issue_counts[n] for n in cols)
+        """Positions on each column's issue."""
+        self.row_of: dict[str, int] = {actor.id: row for row, actor in enumerate(self.actors)}
+        self.col_of: dict[str, int] = {issue.id: col for col, issue in enumerate(self.issues)}
+        self._cells: dict[int, dict[int, Position]] = {}
+
+    def cells(self, row: int) -> dict[int, Position]:
+        """column -> position for one row (an actor's first position on each issue)."""
+        cells = self._cells.get(row)
+        if cells is None:
+            actor_id = self.actors[row].id
+            cells = {}
+            for backlink in self._index.backlinks_of(actor_id):
+                col = self.col_of.get(backlink.owner)
+                if backlink.field != "actor" or col is None or col in cells:
+                    continue
+                position = next(
+                    (p for p in self.issues[col].positions if p.actor == actor_id), None
+                )
+                if position is not None:
+                    cells[col] = position
+            self._cells[row] = cells
+        return cells
+
+    @property
+    def rows_looked_up(self) -> int:
+        """How many rows' cells have been looked up so far (the rest have cost nothing)."""
+        return len(self._cells)
+
+    def position(self, row: int, col: int) -> Position | None:
+        return self.cells(row).get(col)
+
+    def start_for(self, entity_id: str | None) -> tuple[int, int]:
+        """Where the cursor starts: on the row of an actor or the column of an issue,
+        at its first position (top-left when ``entity_id`` is neither)."""
+        if entity_id in self.row_of:
+            row = self.row_of[entity_id]
+            return row, min(self.cells(row), default=0)
+        if entity_id in self.col_of:
+            col = self.col_of[entity_id]
+            issue = self.issues[col]
+            rows = [self.row_of[p.actor] for p in issue.positions if p.actor in self.row_of]
+            return min(rows, default=0), col
+        return 0, 0
+
+
+class StanceGrid(ScrollView, can_focus=True):
+    """The matrix; posts :class:`CellHighlighted` on a move and :class:`Chosen` to open."""
+
+    DEFAULT_CSS = """
+    StanceGrid {
+        height: 1fr;
+        border: round $primary-darken-2;
+        border-title-color: $text-muted;
+        border-subtitle-color: $text-muted;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+    }
+    StanceGrid:focus {
+        border: round $accent;
+        border-title-color: $text;
+        border-title-style: bold;
+    }
+    StanceGrid > .stance-grid--header {
+        color: $text-muted;
+        text-style: bold;
+    }
+    StanceGrid > .stance-grid--cursor-header {
+        color: $text;
+        background: $boost;
+        text-style: bold reverse;
+    }
+    StanceGrid > .stance-grid--cursor {
+        background: $block-cursor-blurred-background;
+    }
+    StanceGrid:focus > .stance-grid--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    """
+
+    COMPONENT_CLASSES = {
+        "stance-grid--header",
+        "stance-grid--cursor-header",
+        "stance-grid--cursor",
+    }
+
+    BINDINGS = [
+        Binding("up,k", "move(-1, 0)", "Up", show=False),
+        Binding("down,j", "move(1, 0)", "Down", show=False),
+        Binding("left,h", "move(0, -1)", "Left", show=False),
+        Binding("right,l", "move(0, 1)", "Right", show=False),
+        Binding("pageup", "page(-1, 0)", "Page up", show=False),
+        Binding("pagedown", "page(1, 0)", "Page down", show=False),
+        Binding("ctrl+pageup", "page(0, -1)", "Page left", show=False),
+        Binding("ctrl+pagedown", "page(0, 1)", "Page right", show=False),
+        Binding("home", "edge(0, -1)", "First issue", show=False),
+        Binding("end", "edge(0, 1)", "Last issue", show=False),
+        Binding("g", "edge(-1, 0)", "First actor", show=False),
+        Binding("G", "edge(1, 0)", "Last actor", show=False),
+        Binding("enter", "open_issue", "Open issue", id="open-issue"),
+        Binding("a", "open_actor", "Open actor", id="open-actor"),
+    ]
+
+    @dataclass
+    class CellHighlighted(Message):
+        """The cursor moved onto ``actor`` x ``issue`` (``position`` None: an empty cell)."""
+
+        grid: StanceGrid
+        actor: Actor
+        issue: Issue
+        position: Position | None
+
+    @dataclass
+    class Chosen(Message):
+        """The user asked to open ``entity_id`` (an actor or an issue)."""
+
+        grid: StanceGrid
+        entity_id: str
+
+    cursor: reactive[tuple[int, int]] = reactive(
+        (0, 0), always_update=True, init=False, repaint=False
+    )
+    """(row, column) of the cursor."""
+
+    def __init__(self, table: StanceTable, *, start: tuple[int, int] = (0, 0), id: str) -> None:
+        super().__init__(id=id)
+        self.table = table
+        self._rows = len(table.actors)
+        self._cols = len(table.issues)
+        self._cell_width = max(3, len(str(self._cols)) + 1)
+        # len, not cell_len: it is the C-speed bound of 10,000 names, and wide
+        # scripts are truncated to fit whatever the estimate.
+        longest = max((len(a.label) for a in table.actors), default=0)
+        self._label_width = max(MIN_HEADER_WIDTH, min(MAX_HEADER_WIDTH, longest + 3))
+        self._header_width = self._label_width
+        self.set_reactive(StanceGrid.cursor, self.validate_cursor(start))
+        self._update_virtual_size()
+
+    # -- geometry ----------------------------------------------------------
+    def _update_virtual_size(self) -> None:
+        # Columns scroll whole: pad the width so that the furthest scroll is a whole
+        # number of columns too, and the last column is reachable.
+        cell = self._cell_width
+        overflow = self._cols * cell - self._data_width
+        pad = -overflow % cell if overflow > 0 else 0
+        self.virtual_size = Size(self._header_width + self._cols * cell + pad, 1 + self._rows)
+
+    @property
+    def _data_width(self) -> int:
+        """Cells of the width that show stances (right of the row headers)."""
+        return max(self._cell_width, self.scrollable_content_region.width - self._header_width)
+
+    @property
+    def _first_column(self) -> int:
+        """The leftmost column in view (scrolling snaps to whole columns)."""
+        return round(self.scroll_x) // self._cell_width
+
+    def on_resize(self, _: events.Resize) -> None:
+        # The row headers give way to the cells in a narrow terminal.
+        width = self.scrollable_content_region.width
+        self._header_width = min(self._label_width, max(MIN_HEADER_WIDTH, width // 3))
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+        self.refresh()
+
+    @property
+    def current(self) -> tuple[Actor, Issue, Position | None] | None:
+        """The actor, issue and position under the cursor (None for an empty matrix)."""
+        if not self._rows or not self._cols:
+            return None
+        row, col = self.cursor
+        return self.table.actors[row], self.table.issues[col], self.table.position(row, col)
+
+    # -- cursor ------------------------------------------------------------
+    def validate_cursor(self, cursor: tuple[int, int]) -> tuple[int, int]:
+        row, col = cursor
+        return max(0, min(row, self._rows - 1)), max(0, min(col, self._cols - 1))
+
+    def watch_cursor(self, old: tuple[int, int], new: tuple[int, int]) -> None:
+        self._scroll_to_cursor()
+        if old[1] != new[1]:
+            self.refresh_line(round(self.scroll_y))  # the column headers
+        self.refresh_line(old[0] + 1)
+        self.refresh_line(new[0] + 1)
+        self._announce()
+
+    def _announce(self) -> None:
+        current = self.current
+        if current is not None:
+            self.post_message(self.CellHighlighted(self, *current))
+
+    def _scroll_to_cursor(self, *, center: bool = False) -> None:
+        """Scroll the least needed to show the cursor (or, opening, to centre it)."""
+        if not self.is_mounted:
+            return
+        row, col = self.cursor
+        cell = self._cell_width
+        columns = max(1, self._data_width // cell)
+        rows = max(1, self.scrollable_content_region.height - 1)
+        first_col, first_row = self._first_column, round(self.scroll_y)
+        if center:
+            first_col, first_row = col - columns // 2, row - rows // 2
+        if col < first_col:
+            first_col = col
+        elif col >= first_col + columns:
+            first_col = col - columns + 1
+        if row < first_row:
+            first_row = row
+        elif row >= first_row + rows:
+            first_row = row - rows + 1
+        self.scroll_to(
+            max(0, first_col) * cell, max(0, first_row), animate=False, force=True, immediate=True
+        )
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._scroll_to_cursor, center=True)
+        self._announce()
+
+    def action_move(self, rows: int, cols: int) -> None:
+        row, col = self.cursor
+        self.cursor = (row + rows, col + cols)
+
+    def action_page(self, rows: int, cols: int) -> None:
+        page_rows = max(1, self.scrollable_content_region.height - 2)
+        page_cols = max(1, self._data_width // self._cell_width - 1)
+        self.action_move(rows * page_rows, cols * page_cols)
+
+    def action_edge(self, rows: int, cols: int) -> None:
+        row, col = self.cursor
+        if rows:
+            row = 0 if rows < 0 else self._rows - 1
+        if cols:
+            col = 0 if cols < 0 else self._cols - 1
+        self.cursor = (row, col)
+
+    def action_open_issue(self) -> None:
+        current = self.current
+        if current is not None:
+            self.post_message(self.Chosen(self, current[1].id))
+
+    def action_open_actor(self) -> None:
+        current = self.current
+        if current is not None:
+            self.post_message(self.Chosen(self, current[0].id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self._rows or not self._cols:
+            return
+        row, col = self.cursor
+        on_header_column = offset.x < self._header_width
+        if offset.y > 0:
+            row = round(self.scroll_y) + offset.y - 1
+        if not on_header_column:
+            col = self._first_column + (offset.x - self._header_width) // self._cell_width
+        if row >= self._rows or col >= self._cols:
+            return
+        self.cursor = (row, col)
+        if event.chain >= 2:
+            if on_header_column:
+                self.action_open_actor()
+            else:
+                self.action_open_issue()
+
+    # -- rendering ---------------------------------------------------------
+    def _visible_columns(self) -> range:
+        first = self._first_column
+        return range(first, min(self._cols, first + self._data_width // self._cell_width + 1))
+
+    def _row_header(self, text: str, style: Style, mark: str = " ") -> Strip:
+        width = self._header_width
+        label = Text(mark, style=style, no_wrap=True, end="")
+        label.append(one_line(text))
+        label.truncate(width - 1, overflow="ellipsis", pad=True)
+        label.append("│")
+        segments = [Segment(s.text, s.style or style) for s in label.render(self.app.console)]
+        return Strip(segments).crop_extend(0, width, style)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if width <= 0:
+            return Strip.blank(0)
+        if not self._rows or not self._cols:
+            if y:
+                return Strip.blank(width, base)
+            message = "No actors or no issues in this dossier: nothing to show."
+            return Strip([Segment(message[:width], base)]).extend_cell_length(width, base)
+        header_style = base + self.get_component_rich_style("stance-grid--header")
+        cursor_row, cursor_col = self.cursor
+        columns = self._visible_columns()
+        cell = self._cell_width
+        segments: list[Segment] = []
+        if y == 0:
+            header = self._row_header(CORNER, header_style)
+            highlight = base + self.get_component_rich_style("stance-grid--cursor-header")
+            for col in columns:
+                style = highlight if col == cursor_col else header_style
+                segments.append(Segment(str(col + 1).center(cell), style))
+        else:
+            row = round(self.scroll_y) + y - 1
+            if row >= self._rows:
+                return Strip.blank(width, base)
+            actor = self.table.actors[row]
+            if row == cursor_row:
+                highlight = base + self.get_component_rich_style("stance-grid--cursor-header")
+                header = self._row_header(actor.label, highlight, ROW_MARK)
+            else:
+                header = self._row_header(actor.label, base)
+            row_cells = self.table.cells(row)
+            stance_styles = {stance: base + Style.parse(s) for stance, s in STANCE_STYLE.items()}
+            cursor_style = base + self.get_component_rich_style("stance-grid--cursor")
+            blank = " " * cell
+            pad = (cell - 3) // 2
+            for col in columns:
+                position = row_cells.get(col)
+                glyph = STANCE_GLYPH[position.stance] if position is not None else " "
+                if row == cursor_row and col == cursor_col:
+                    text = f"{' ' * pad}[{glyph}]".ljust(cell)
+                    segments.append(Segment(text, cursor_style))
+                elif position is None:
+                    segments.append(Segment(blank, base))
+                else:
+                    text = f"{' ' * (pad + 1)}{glyph}".ljust(cell)
+                    segments.append(Segment(text, stance_styles[position.stance]))
+        data = Strip(segments).crop_extend(0, width - self._header_width, base)
+        return Strip.join([header, data])
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 + self._rows
+
+
+def stance_legend() -> Text:
+    """Every stance glyph in its colour with its name: ``+ for  − against ...``."""
+    legend = Text(no_wrap=True, overflow="ellipsis", end="")
+    for stance in Stance:
+        if legend:
+            legend.append("  ")
+        legend.append(STANCE_GLYPH[stance], style=STANCE_STYLE[stance])
+        legend.append(f" {stance.value}")
+    legend.append("   [ ] cursor", style="dim")
+    return legend
+
+
+__all__ = ["StanceGrid", "StanceTable", "one_line", "stance_legend"]
