@@ -36,6 +36,11 @@ SHOTS = [
     Shot("assessment", open_id="kistanov-no-breakthrough", keys=("4",), size=(100, 30)),
     Shot("filter", keys=("slash", "a", "b", "e")),
     Shot("help", keys=("question_mark",)),
+    Shot("matrix", open_id="japan", keys=("m",), size=(100, 30)),
+    Shot("timeline", open_id="abe", keys=("t",)),
+    Shot("evidence", open_id="kistanov-no-breakthrough", keys=("e",), size=(100, 30)),
+    Shot("neighbourhood", open_id="japan", keys=("n",), size=(100, 30)),
+    Shot("tour", keys=("p", "space")),
 ]
 
 
