@@ -23,9 +23,16 @@ def _terminal(quick: bool) -> None:
     run(quick=quick)
 
 
+def _serve(quick: bool) -> None:
+    from bench.serve_load import run
+
+    run(quick=quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "load": _load,
     "terminal": _terminal,
+    "serve": _serve,
 }
 """Every known benchmark by name, in the order ``python -m bench`` runs them."""
 

@@ -230,7 +230,10 @@ class DossierApp(App[None]):
         self.notify(f"Copied the citation of {entity.label!r}.\n{first}", title="Citation")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            # Saving a screenshot writes a file: not something a served app should offer.
+            if "screenshot" not in command.title.lower():
+                yield command
         if not hasattr(self, "dossier"):
             return
         for view, screen_class in VIEW_SCREENS.items():

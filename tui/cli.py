@@ -151,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return validate(args[1:])
         if args and args[0] == "schema":
             return schema(args[1:])
+        if args and args[0] == "serve":
+            from .serve.cli import main as serve_main
+
+            return serve_main(args[1:])
         if args and args[0] == "new":
             from .authoring.new import main as new_main
 

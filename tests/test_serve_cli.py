@@ -1,0 +1,424 @@
+"""``dossier serve``'s parts without a network: options and start-up checks, the host key,
+the app's environment, admission counting, and the pty child (spawn, resize, end, reap).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from tests.test_serve_support import WAIT, ServeProcess, connect
+from tui.content import default_dossier
+from tui.serve import Admission, AppCommand, Limits, is_loopback
+from tui.serve.cli import UsageError, build_parser, check_access, main
+from tui.serve.hostkey import (
+    HostKeyError,
+    default_host_key_path,
+    fingerprint,
+    load_or_create_host_key,
+)
+from tui.serve.session import (
+    PtyChild,
+    child_environment,
+    clamp_size,
+    python_path_for,
+    sanitise_term,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BROKEN = "dossier: {id: t, title: T, summary: S, as_of: 2020}\nactors:\n  - {id: a, kind: x}\n"
+
+
+# Options and start-up checks --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.5.6.7", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("", False),
+        ("192.0.2.10", False),
+        ("example.org", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_open_bind_without_keys_refuses_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--host", "0.0.0.0", "--port", "0"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("dossier serve: error: refusing to listen on 0.0.0.0")
+    assert "--authorized-keys" in error and "--allow-anonymous" in error
+    assert "Traceback" not in error
+
+
+def test_web_open_bind_needs_allow_anonymous(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--web", "--host", "0.0.0.0", "--port", "0"]) == 2
+    assert "has no login" in capsys.readouterr().err
+
+
+def test_allow_anonymous_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    check_access(build_parser().parse_args(["--host", "0.0.0.0", "--allow-anonymous"]))
+    assert "warning: anyone who can reach 0.0.0.0 can connect" in capsys.readouterr().err
+
+
+def test_keys_make_an_open_bind_acceptable(capsys: pytest.CaptureFixture[str]) -> None:
+    check_access(build_parser().parse_args(["--host", "0.0.0.0", "--authorized-keys", "k"]))
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--web", "--authorized-keys", "keys"],
+        ["--web", "--host-key", "key"],
+        ["--public-url", "http://example.org"],
+    ],
+)
+def test_options_of_the_other_mode_are_refused(argv: list[str]) -> None:
+    with pytest.raises(UsageError):
+        check_access(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "70000"], "is not a port number"),
+        (["--max-sessions", "0"], "must be at least 1"),
+        (["--idle-timeout", "soon"], "is not a number of seconds"),
+        (["--idle-timeout", "-1"], "0 or more"),
+    ],
+)
+def test_bad_values_are_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_dossier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "nowhere")]) == 1
+    assert "no such dossier" in capsys.readouterr().err
+
+
+def test_invalid_dossier_is_reported_before_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN)
+    assert main([str(broken), "--port", "0"]) == 1
+    error = capsys.readouterr().err
+    assert f"{broken}:3:" in error
+    assert "cannot serve" in error and "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "cannot read"), ("ssh-ed25519 not-base64!\n", "is not an authorized_keys file")],
+)
+def test_bad_authorized_keys(
+    tmp_path: Path, content: str | None, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = tmp_path / "authorized_keys"
+    if content is not None:
+        keys.write_text(content)
+    argv = ["--authorized-keys", str(keys), "--host-key", str(tmp_path / "k"), "--port", "0"]
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port), "--host-key", str(tmp_path / "key")]) == 1
+    error = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1 port {port}" in error
+    assert "Traceback" not in error
+
+
+def test_app_command() -> None:
+    command = AppCommand(Path("/d"), max_file_size=1024, no_cache=True, python="/py")
+    assert command.argv() == ["/py", "-m", "tui", "/d", "--max-file-size", "1024", "--no-cache"]
+    assert AppCommand(default_dossier()).argv()[:3] == [sys.executable, "-m", "tui"]
+
+
+# The host key ----------------------------------------------------------------------------
+
+
+def test_host_key_is_created_private_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "dossier" / "host_key"
+    key, created = load_or_create_host_key(path)
+    assert created
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    again, created_again = load_or_create_host_key(path)
+    assert not created_again
+    assert fingerprint(again) == fingerprint(key)
+    assert key.algorithm == b"ssh-ed25519"
+
+
+def test_host_key_readable_by_others_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "host_key"
+    load_or_create_host_key(path)
+    path.chmod(0o644)
+    with pytest.raises(HostKeyError, match=f"chmod 600 {path}"):
+        load_or_create_host_key(path)
+
+
+def test_host_key_that_is_not_a_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "host_key"
+    path.write_text("hello\n")
+    path.chmod(0o600)
+    assert main(["--host-key", str(path), "--port", "0"]) == 1
+    error = capsys.readouterr().err
+    assert "is not a usable private key" in error and "Traceback" not in error
+
+
+def test_default_host_key_lives_in_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_host_key_path() == tmp_path / "dossier" / "ssh_host_ed25519_key"
+
+
+async def test_clients_see_the_same_host_key_after_a_restart(tmp_path: Path) -> None:
+    folder = tmp_path / "server"
+    fingerprints = []
+    for _ in range(2):
+        server = ServeProcess(folder).start(with_host_key=False)  # the default place
+        try:
+            async with await connect(server.port) as conn:
+                key = conn.get_server_host_key()
+                assert key is not None
+                fingerprints.append(key.get_fingerprint())
+        finally:
+            assert server.stop() == 0
+    key_file = folder / "data" / "dossier" / "ssh_host_ed25519_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert fingerprints[0] == fingerprints[1]
+    assert fingerprints[0] == fingerprint(asyncssh.read_private_key(key_file))
+    assert f"host key {fingerprints[0]}" in server.log()
+
+
+# The app's environment ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("xterm-256color", "xterm-256color"),
+        ("screen.xterm-256color", "screen.xterm-256color"),
+        ("tmux-256color", "tmux-256color"),
+        ("xterm-kitty", "xterm-kitty"),
+        ("vt100+", "vt100+"),
+        (None, "xterm-256color"),
+        ("", "xterm-256color"),
+        ("xterm; rm -rf /", "xterm-256color"),
+        ("../../etc/passwd", "xterm-256color"),
+        ("x" * 65, "xterm-256color"),
+        ("xterm\x1b]0;pwned\x07", "xterm-256color"),
+        ("-xterm", "xterm-256color"),
+    ],
+)
+def test_term_is_sanitised(term: str | None, expected: str) -> None:
+    assert sanitise_term(term) == expected
+
+
+def test_environment_is_built_from_scratch(tmp_path: Path) -> None:
+    server_env = {
+        "DOSSIER_CACHE_DIR": "/srv/cache",
+        "DOSSIER_MAX_FILE_SIZE": "4M",
+        "SSH_AUTH_SOCK": "/tmp/agent",
+        "LD_PRELOAD": "/evil.so",
+        "COLUMNS": "80",
+        "LINES": "24",
+        "PYTHONPATH": "/elsewhere",
+    }
+    env = child_environment(
+        term="xterm-kitty",
+        colorterm="truecolor",
+        home=tmp_path,
+        server_env=server_env,
+        python_path=Path("/app"),
+    )
+    assert env == {
+        "TERM": "xterm-kitty",
+        "COLORTERM": "truecolor",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "PYTHONPATH": "/app",
+        "DOSSIER_CACHE_DIR": "/srv/cache",
+        "DOSSIER_MAX_FILE_SIZE": "4M",
+    }
+    odd = child_environment(term=None, colorterm="$(reboot)", home=tmp_path, server_env={})
+    assert "COLORTERM" not in odd and odd["TERM"] == "xterm-256color"
+
+
+def test_python_path_only_when_the_package_is_not_importable(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    expected = None if _importable_from(tmp_path) else root
+    assert python_path_for(sys.executable, root, tmp_path) == expected
+    assert python_path_for("/bin/false", root, tmp_path) == root
+
+
+def _importable_from(folder: Path) -> bool:
+    probe = subprocess.run(
+        [sys.executable, "-c", "import tui"], cwd=folder, env={}, capture_output=True, check=False
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [((0, 0), (80, 24)), ((132, 50), (132, 50)), ((99999, 3), (1000, 3))],
+)
+def test_window_sizes_are_clamped(size: tuple[int, int], expected: tuple[int, int]) -> None:
+    assert clamp_size(*size) == expected
+
+
+# Admission --------------------------------------------------------------------------------
+
+
+def test_admission_counts_in_total_and_per_address() -> None:
+    admission = Admission(Limits(max_sessions=3, max_per_address=2))
+    assert admission.admit("10.0.0.1") is None
+    assert admission.admit("10.0.0.1") is None
+    assert "from your address" in (admission.admit("10.0.0.1") or "")
+    assert admission.admit("10.0.0.2") is None
+    assert "server is full" in (admission.admit("10.0.0.3") or "")
+    admission.release("10.0.0.1")
+    assert admission.admit("10.0.0.3") is None
+    assert admission.total == 3
+
+
+# The pty child ----------------------------------------------------------------------------
+
+_PROBE = """
+import os, signal, sys, time
+def size(*_):
+    columns, rows = os.get_terminal_size(0)
+    sys.stdout.write(f"size {columns}x{rows}\\n"); sys.stdout.flush()
+signal.signal(signal.SIGWINCH, size)
+if "stubborn" in sys.argv:
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+size()
+print("env", sorted(os.environ), flush=True)
+for line in sys.stdin:
+    print("got", line.strip(), flush=True)
+"""
+
+
+class Probe:
+    """A PtyChild running a small script, and what came out of it."""
+
+    def __init__(self, *args: str) -> None:
+        self.output = bytearray()
+        self.exits: list[int] = []
+        self.child = PtyChild.spawn(
+            [sys.executable, "-c", _PROBE, *args],
+            env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "LC_ALL": "C.UTF-8"},
+            cwd=Path.cwd(),
+            size=(100, 30),
+            on_output=self.output.extend,
+            on_exit=self.exits.append,
+        )
+
+    async def expect(self, text: str) -> None:
+        async def seen() -> None:
+            while text.encode() not in self.output:
+                await asyncio.sleep(0.02)
+
+        try:
+            await asyncio.wait_for(seen(), WAIT)
+        except TimeoutError:
+            pytest.fail(f"{text!r} not in the output: {bytes(self.output)!r}")
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def test_pty_child_sizes_resizes_and_reads_input() -> None:
+    before = _open_fds()
+    probe = Probe()
+    await probe.expect("size 100x30")
+    await probe.expect("env ['LC_ALL', 'PATH', 'TERM']")
+    probe.child.resize(120, 40)
+    await probe.expect("size 120x40")
+    probe.child.write(b"hello\r")
+    await probe.expect("got hello")
+    probe.child.write(b"\x04")  # end of input: the script ends by itself
+    assert await asyncio.wait_for(probe.child.wait(), WAIT) == 0
+    assert probe.exits == [0]
+    assert _open_fds() == before
+
+
+async def test_pty_child_that_ignores_hangup_and_term_is_killed_and_reaped() -> None:
+    before = _open_fds()
+    probe = Probe("stubborn")
+    await probe.expect("env")
+    returncode = await probe.child.terminate(grace=0.2)
+    assert returncode == -signal.SIGKILL
+    assert probe.exits == [-signal.SIGKILL]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(probe.child.pid, os.WNOHANG)  # already reaped: no zombie left
+    assert _open_fds() == before
+
+
+async def test_pty_child_ends_on_hangup() -> None:
+    probe = Probe()
+    await probe.expect("env")
+    assert await probe.child.terminate(grace=5) == -signal.SIGHUP
+    probe.child.resize(10, 10)  # after the end: nothing happens, nothing is raised
+    probe.child.write(b"ignored")
+
+
+def test_the_ssh_server_does_not_import_the_app() -> None:
+    """No explorer logic in tui/serve: the server never even imports Textual."""
+    code = (
+        "import sys, tui.serve, tui.serve.cli, tui.serve.ssh, tui.serve.session; "
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_server_options_switch_off_everything_but_a_terminal(tmp_path: Path) -> None:
+    """Agent forwarding cannot be seen refused from a client (OpenSSH asks without
+    wanting a reply), so the option that refuses it is checked here, with the others."""
+    from tui.serve.config import ServeSettings
+    from tui.serve.ssh import server_options
+
+    key, _ = load_or_create_host_key(tmp_path / "key")
+    options = server_options(ServeSettings(app=AppCommand(default_dossier())), key)
+    assert options["agent_forwarding"] is False
+    assert options["x11_forwarding"] is False
+    assert options["sftp_factory"] is None
+    assert options["allow_scp"] is False
+    assert options["password_auth"] is False and options["kbdint_auth"] is False
+    assert "authorized_client_keys" not in options

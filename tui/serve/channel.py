@@ -1,0 +1,194 @@
+"""The SSH session of one connection: the app on its own pty, bytes piped both ways.
+
+:class:`AppSession` accepts a pty and a shell (nothing else: exec and subsystems such as
+sftp are refused), starts the app with :class:`~.session.PtyChild`, copies the client's
+keys to the pty and the app's output to the client with flow control both ways, passes
+on window changes, and ends the app when the client goes. The connection it belongs to
+(:class:`~.ssh.Connection`) keeps the log line and the timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import asyncssh
+
+from .session import PtyChild, child_environment, clamp_size, exit_status
+
+if TYPE_CHECKING:
+    from .ssh import Connection
+
+NO_PTY_MESSAGE = (
+    "dossier: this server only shows the dossier explorer, which needs a terminal: "
+    "connect with 'ssh -t' (and no command).\r\n"
+)
+RESET_TERMINAL = (
+    # Leave the alternate screen, show the cursor, reset colours, and switch off mouse
+    # reporting, bracketed paste, focus events and the kitty keyboard protocol: an app
+    # ended by a signal could not do it itself.
+    b"\x1b[?1049l\x1b[?25h\x1b[0m\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l"
+    b"\x1b[?1015l\x1b[?2004l\x1b[?1004l\x1b[<u"
+)
+INPUT_HIGH_WATER = 256 * 1024
+"""Bytes of unread input after which the client's channel is paused."""
+CLOSE_DELAY = 1.0
+"""Seconds a client gets to close the connection itself once its session has ended."""
+
+
+def printable(text: str, limit: int = 64) -> str:
+    """Text from a client, safe for a log line: no controls, no spaces, bounded."""
+    cleaned = "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in text)
+    return cleaned[:limit] or "-"
+
+
+def _write(chan: asyncssh.SSHServerChannel[bytes] | None, data: bytes) -> None:
+    if chan is not None and not chan.is_closing():
+        with contextlib.suppress(OSError):
+            chan.write(data)
+
+
+class AppSession(asyncssh.SSHServerSession[bytes]):
+    """The one session of a connection: the app on a pty, bytes piped both ways."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.state = connection.state
+        self._chan: asyncssh.SSHServerChannel[bytes] | None = None
+        self._child: PtyChild | None = None
+        self._farewell: str | None = None
+        self._ending: asyncio.Future[int | None] | None = None
+
+    @property
+    def app_running(self) -> bool:
+        return self._child is not None and self._child.running
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
+        self._chan = chan
+
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Mapping[int, int]
+    ) -> bool:
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self.connection.note("refused: exec")
+        return False
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        self.connection.note(f"refused: subsystem {printable(subsystem, 32)}")
+        return False
+
+    def session_started(self) -> None:
+        chan = self._chan
+        assert chan is not None
+        if chan.get_terminal_type() is None:
+            self.connection.note("refused: no pty")
+            _write(chan, NO_PTY_MESSAGE.encode())
+            chan.exit(1)
+            return
+        columns, rows, _, _ = chan.get_terminal_size()
+        env = child_environment(
+            term=chan.get_terminal_type(),
+            colorterm=chan.get_environment().get("COLORTERM"),
+            home=self.state.home,
+            server_env=self.state.server_env,
+            python_path=self.state.python_path,
+        )
+        try:
+            self._child = PtyChild.spawn(
+                self.state.settings.app.argv(),
+                env=env,
+                cwd=self.state.home,
+                size=clamp_size(columns, rows),
+                on_output=self._output,
+                on_exit=self._app_exited,
+                on_input_drained=self._input_drained,
+            )
+        except OSError as error:
+            self.connection.note(f"cannot start the app: {error.strerror or error}")
+            _write(chan, b"dossier: the explorer could not be started; sorry.\r\n")
+            chan.exit(1)
+
+    def _output(self, data: bytes) -> None:
+        _write(self._chan, data)
+
+    def _input_drained(self) -> None:
+        if self._chan is not None and not self._chan.is_closing():
+            self._chan.resume_reading()
+
+    def _app_exited(self, returncode: int) -> None:
+        status = exit_status(returncode)
+        chan = self._chan
+        if self._farewell is not None:
+            _write(chan, RESET_TERMINAL + f"\r\n{self._farewell}\r\n".encode())
+            status = 1
+        else:
+            self.connection.note(f"exit {status}")
+        if chan is not None and not chan.is_closing():
+            chan.exit(status)
+
+    def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
+        self.connection.touch()
+        if self._child is None:
+            return
+        self._child.write(data)
+        if self._child.input_backlog > INPUT_HIGH_WATER and self._chan is not None:
+            self._chan.pause_reading()
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        self.connection.touch()
+        if self._child is not None:
+            self._child.resize(width, height)
+
+    def eof_received(self) -> bool:
+        # A terminal has no half-close; the app goes on until the client leaves or idles.
+        return True
+
+    def break_received(self, msec: int) -> bool:
+        return False
+
+    def pause_writing(self) -> None:
+        if self._child is not None:
+            self._child.pause_output()
+
+    def resume_writing(self) -> None:
+        if self._child is not None:
+            self._child.resume_output()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.app_running:
+            self.state.spawn_task(self.hang_up())
+        # One session per connection: once it is over, so is the connection.
+        asyncio.get_running_loop().call_later(CLOSE_DELAY, self.connection.close)
+
+    async def hang_up(self) -> None:
+        """The client is gone: end the app (if still running) and reap it."""
+        child = self._child
+        if child is not None and child.running:
+            child.mute()
+            self._farewell = None
+            await self._terminate(child)
+
+    async def _terminate(self, child: PtyChild) -> None:
+        # One ending per app, however many reasons to end it arrive at once.
+        if self._ending is None:
+            self._ending = asyncio.ensure_future(child.terminate(self.state.limits.kill_grace))
+        await asyncio.shield(self._ending)
+
+    async def end(self, message: str) -> None:
+        """End the app, then show ``message`` on a reset terminal and close the channel."""
+        child = self._child
+        if child is not None and child.running:
+            self._farewell = message
+            await self._terminate(child)
+            return
+        chan = self._chan
+        if chan is not None and not chan.is_closing():
+            _write(chan, f"\r\n{message}\r\n".encode())
+            chan.exit(1)

@@ -1,0 +1,310 @@
+"""``dossier serve``: argument parsing and start-up checks; the servers do the rest.
+
+dossier serve [PATH] [--host 127.0.0.1] [--port 2222] [--host-key FILE]
+              [--authorized-keys FILE] [--allow-anonymous] [--max-sessions 32]
+              [--idle-timeout 900] ...          the explorer over SSH
+dossier serve --web [PATH] [--port 8000] ...    the explorer in a browser (textual-serve)
+
+Every problem found before serving (a bad dossier, an open bind without keys, an
+unreadable key file, a port in use) is one clear line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+from ..content import check_dossier, default_dossier
+from ..content.bundled import dossiers_in
+from ..content.fields import clean_text
+from ..content.limits import parse_size
+from .config import (
+    DEFAULT_HOST,
+    DEFAULT_SSH_PORT,
+    DEFAULT_WEB_PORT,
+    AppCommand,
+    Limits,
+    ServeSettings,
+    is_loopback,
+)
+
+PROG = "dossier serve"
+MAX_SHOWN_PROBLEMS = 10
+_DEFAULTS = Limits()
+
+
+class ServeError(Exception):
+    """A reason not to start serving, worded for the user."""
+
+    exit_code = 1
+
+
+class UsageError(ServeError):
+    """Options that must not be combined, or an open bind with no login."""
+
+    exit_code = 2
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds, 0 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return value
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size (bytes, or a number with K, M or G)"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``dossier serve``'s arguments."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Serve the dossier explorer over SSH (or, with --web, to browsers): "
+        "each user gets their own copy of the app, and nothing else of this machine.",
+        epilog="Users connect with: ssh -p PORT HOST. Without --authorized-keys anyone who "
+        "can reach the port gets in, which is why only 127.0.0.1 is served by default.",
+    )
+    parser.add_argument(
+        "path", nargs="?", type=Path, help="a dossier folder or file (default: the bundled one)"
+    )
+    where = parser.add_argument_group("where")
+    where.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
+    )
+    where.add_argument(
+        "--port",
+        type=_port,
+        help=f"port to listen on (default {DEFAULT_SSH_PORT}, or {DEFAULT_WEB_PORT} with "
+        "--web; 0 picks a free one)",
+    )
+    where.add_argument(
+        "--web", action="store_true", help="serve browsers over HTTP (textual-serve) instead"
+    )
+    where.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="with --web: the address browsers use to reach this server (default http://HOST:PORT)",
+    )
+    who = parser.add_argument_group("who")
+    who.add_argument(
+        "--host-key",
+        type=Path,
+        metavar="FILE",
+        help="SSH host key (created there if missing; default: one kept in your data folder)",
+    )
+    who.add_argument(
+        "--authorized-keys",
+        type=Path,
+        metavar="FILE",
+        help="only these public keys may log in (OpenSSH authorized_keys format)",
+    )
+    who.add_argument(
+        "--allow-anonymous",
+        action="store_true",
+        help="allow anyone to connect when listening beyond this machine",
+    )
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        default=_DEFAULTS.max_sessions,
+        metavar="N",
+        help=f"sessions at once (default {_DEFAULTS.max_sessions})",
+    )
+    limits.add_argument(
+        "--max-per-address",
+        type=_positive_int,
+        default=_DEFAULTS.max_per_address,
+        metavar="N",
+        help=f"sessions at once from one address (default {_DEFAULTS.max_per_address})",
+    )
+    limits.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=_DEFAULTS.idle_timeout,
+        metavar="SECONDS",
+        help=f"end sessions idle this long (default {_DEFAULTS.idle_timeout:g}; 0: never)",
+    )
+    limits.add_argument(
+        "--login-grace",
+        type=_seconds,
+        default=_DEFAULTS.login_grace,
+        metavar="SECONDS",
+        help=f"time allowed to log in (default {_DEFAULTS.login_grace:g})",
+    )
+    limits.add_argument(
+        "--max-auth-tries",
+        type=_positive_int,
+        default=_DEFAULTS.max_auth_tries,
+        metavar="N",
+        help=f"failed key attempts per connection (default {_DEFAULTS.max_auth_tries})",
+    )
+    limits.add_argument(
+        "--keepalive",
+        type=_seconds,
+        default=_DEFAULTS.keepalive,
+        metavar="SECONDS",
+        help="probe silent clients this often; 3 unanswered probes end a half-open "
+        f"connection (default {_DEFAULTS.keepalive:g}; 0: never)",
+    )
+    app = parser.add_argument_group("the app")
+    app.add_argument(
+        "--max-file-size", type=_size, metavar="SIZE", help="largest YAML file to read, e.g. 8M"
+    )
+    app.add_argument(
+        "--no-cache", action="store_true", help="always parse, never use the load cache"
+    )
+    return parser
+
+
+def check_path(path: Path, args: argparse.Namespace) -> None:
+    """Refuse to serve a dossier that would only show every user an error."""
+    if not path.exists():
+        raise ServeError(f"no such dossier: {path}")
+    if dossiers_in(path):
+        return  # a folder of dossiers: each user picks one, and problems show in the app
+    result = check_dossier(path, use_cache=not args.no_cache, max_file_size=args.max_file_size)
+    if result.dossier is None:
+        for diagnostic in result.diagnostics[:MAX_SHOWN_PROBLEMS]:
+            print(clean_text(str(diagnostic)), file=sys.stderr)
+        raise ServeError(f"cannot serve {path}: it has {len(result.errors)} error(s)")
+
+
+def check_access(args: argparse.Namespace) -> None:
+    """The bind-and-login rules: open binds need keys, or an explicit --allow-anonymous."""
+    if args.web and args.authorized_keys is not None:
+        raise UsageError("--authorized-keys is for SSH; browsers (--web) have no login")
+    if args.web and args.host_key is not None:
+        raise UsageError("--host-key is for SSH; it means nothing with --web")
+    if args.public_url is not None and not args.web:
+        raise UsageError("--public-url is for --web only")
+    if is_loopback(args.host):
+        return
+    if args.authorized_keys is None and not args.allow_anonymous:
+        login = "has no login" if args.web else "lets anyone in without --authorized-keys FILE"
+        raise UsageError(
+            f"refusing to listen on {args.host}: serving beyond this machine {login}; "
+            "add --allow-anonymous if that is what you want"
+        )
+    if args.authorized_keys is None:
+        print(
+            f"{PROG}: warning: anyone who can reach {args.host} can connect, with no login "
+            "(--allow-anonymous)",
+            file=sys.stderr,
+        )
+
+
+def check_authorized_keys(path: Path) -> None:
+    """Read the keys file once now, so that a mistake is reported before serving."""
+    import asyncssh
+
+    try:
+        asyncssh.read_authorized_keys(str(path))
+    except OSError as error:
+        raise ServeError(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise ServeError(f"{path} is not an authorized_keys file: {error}") from None
+
+
+def settings_from(args: argparse.Namespace) -> ServeSettings:
+    """The servers' settings from parsed, checked arguments."""
+    path: Path = (args.path or default_dossier()).resolve()
+    limits = Limits(
+        max_sessions=args.max_sessions,
+        max_per_address=args.max_per_address,
+        login_grace=args.login_grace,
+        max_auth_tries=args.max_auth_tries,
+        idle_timeout=args.idle_timeout,
+        keepalive=args.keepalive,
+    )
+    return ServeSettings(
+        app=AppCommand(path=path, max_file_size=args.max_file_size, no_cache=args.no_cache),
+        host=args.host,
+        port=args.port
+        if args.port is not None
+        else (DEFAULT_WEB_PORT if args.web else DEFAULT_SSH_PORT),
+        limits=limits,
+        host_key=args.host_key,
+        authorized_keys=args.authorized_keys.resolve() if args.authorized_keys else None,
+        home=Path(platformdirs.user_cache_dir("dossier", appauthor=False)) / "serve",
+        public_url=args.public_url,
+    )
+
+
+def _missing(package: str, spec: str) -> str:
+    return f"{package} is not installed; install it with: pip install '{spec}'"
+
+
+def run(args: argparse.Namespace) -> int:
+    check_access(args)
+    check_path((args.path or default_dossier()), args)
+    settings = settings_from(args)
+    if args.web:
+        try:
+            from .web import serve_web
+        except ImportError:
+            raise ServeError(_missing("textual-serve", "textual-serve>=1.1.1,<2")) from None
+        return serve_web(settings)
+    try:
+        from .hostkey import HostKeyError
+        from .ssh import serve_ssh
+    except ImportError:
+        raise ServeError(_missing("asyncssh", "asyncssh>=2.14,<3")) from None
+    if settings.authorized_keys is not None:
+        check_authorized_keys(settings.authorized_keys)
+    assert settings.home is not None
+    try:
+        return asyncio.run(serve_ssh(settings, settings.home))
+    except HostKeyError as error:
+        raise ServeError(str(error)) from None
+    except OSError as error:
+        raise ServeError(
+            f"cannot listen on {settings.host} port {settings.port}: {error.strerror or error}"
+        ) from None
+
+
+def main(argv: Sequence[str]) -> int:
+    """``dossier serve ...``: 0 after a clean stop, 1 when serving failed, 2 on bad usage."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    try:
+        return run(args)
+    except ServeError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130

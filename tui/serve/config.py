@@ -1,0 +1,85 @@
+"""What a ``dossier serve`` run was asked to do: the app to run, where, and within what limits.
+
+Plain frozen dataclasses, filled in by :mod:`tui.serve.cli` and read by the SSH and web
+servers; nothing here imports asyncssh or textual-serve.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SSH_PORT = 2222
+DEFAULT_WEB_PORT = 8000
+DEFAULT_HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one server gives away; every limit ends with a message, never a hang."""
+
+    max_sessions: int = 32
+    """Connections open at once, over all clients (authenticated or not)."""
+    max_per_address: int = 4
+    """Connections open at once from one client address."""
+    login_grace: float = 30.0
+    """Seconds a connection may take to authenticate."""
+    max_auth_tries: int = 6
+    """Failed authentication attempts before a connection is dropped."""
+    idle_timeout: float = 900.0
+    """Seconds without a key press before a session ends (0: never)."""
+    keepalive: float = 30.0
+    """Seconds between keepalive probes; three unanswered ones end a half-open connection."""
+    kill_grace: float = 2.0
+    """Seconds an app gets after SIGHUP, then after SIGTERM, before SIGKILL."""
+
+
+@dataclass(frozen=True)
+class AppCommand:
+    """The command each session runs: ``python -m tui PATH`` with the load options."""
+
+    path: Path
+    """The dossier (absolute), passed to every session's app."""
+    max_file_size: int | None = None
+    no_cache: bool = False
+    python: str = field(default_factory=lambda: sys.executable)
+
+    def argv(self) -> list[str]:
+        """The child's argument vector (no shell is ever involved)."""
+        argv = [self.python, "-m", "tui", str(self.path)]
+        if self.max_file_size is not None:
+            argv += ["--max-file-size", str(self.max_file_size)]
+        if self.no_cache:
+            argv.append("--no-cache")
+        return argv
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Everything one server needs; SSH-only fields are ignored by the web server."""
+
+    app: AppCommand
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_SSH_PORT
+    limits: Limits = field(default_factory=Limits)
+    host_key: Path | None = None
+    """The SSH host key file (created on first use); None: the one in the user's data dir."""
+    authorized_keys: Path | None = None
+    """Only these public keys may log in; None: anyone may (anonymous mode)."""
+    home: Path | None = None
+    """The server-owned folder given to sessions as HOME; None: one in the user's cache dir."""
+    public_url: str | None = None
+    """The web server's address as browsers see it (for its websocket URL)."""
+
+
+def is_loopback(host: str) -> bool:
+    """True when binding ``host`` keeps the server reachable from this machine only."""
+    if host.lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        # A name other than localhost may resolve anywhere: treat it as public.
+        return False

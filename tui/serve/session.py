@@ -1,0 +1,379 @@
+"""One app process on its own pseudo-terminal, and the clean environment it starts with.
+
+:class:`PtyChild` starts the app in a new session (its own process group) with a fresh
+pty as stdin, stdout and stderr, reads and writes the pty master without blocking from
+the event loop, resizes it, and ends it (SIGHUP, then SIGTERM, then SIGKILL), always
+reaping the process and closing the master. Nothing here knows about SSH: the SSH and
+test code pass callbacks in.
+
+:func:`child_environment` builds the app's environment from scratch: only a sanitised
+TERM (and COLORTERM) come from the client; never COLUMNS/LINES, which would pin the
+app's size and break resizing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import re
+import signal
+import struct
+import subprocess
+import termios
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+DEFAULT_TERM = "xterm-256color"
+DEFAULT_SIZE = (80, 24)
+MAX_SIDE = 1000
+"""Largest width or height accepted from a client, in cells."""
+SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+SERVER_SETTINGS = ("DOSSIER_CACHE_DIR", "DOSSIER_NO_CACHE", "DOSSIER_MAX_FILE_SIZE")
+"""The presenter's own settings (never the client's) that the app inherits."""
+READ_SIZE = 65536
+DRAIN_LIMIT = 1 << 20
+"""Most output read from the pty once the app has exited (its last screenful or so)."""
+POLL_INTERVAL = 0.1
+"""Seconds between looks at the process where pidfd is unavailable."""
+
+_TERM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+_COLORTERMS = frozenset({"truecolor", "24bit"})
+
+
+def sanitise_term(term: str | None) -> str:
+    """The client's TERM if it is a plausible terminal name, else xterm-256color."""
+    if term and _TERM.fullmatch(term):
+        return term
+    return DEFAULT_TERM
+
+
+def sanitise_colorterm(value: str | None) -> str | None:
+    """COLORTERM if the client sent one of its two meaningful values."""
+    value = (value or "").strip().lower()
+    return value if value in _COLORTERMS else None
+
+
+def clamp_size(columns: int, rows: int) -> tuple[int, int]:
+    """A size the app can use: unknown (0) sides get the default, huge ones are cut."""
+    default_columns, default_rows = DEFAULT_SIZE
+    columns = min(columns, MAX_SIDE) if columns > 0 else default_columns
+    rows = min(rows, MAX_SIDE) if rows > 0 else default_rows
+    return columns, rows
+
+
+def child_environment(
+    *,
+    term: str | None,
+    colorterm: str | None,
+    home: Path,
+    server_env: Mapping[str, str],
+    python_path: Path | None = None,
+) -> dict[str, str]:
+    """The app's whole environment; of the client's variables only TERM and COLORTERM."""
+    env = {
+        "TERM": sanitise_term(term),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PATH": SAFE_PATH,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    if (color := sanitise_colorterm(colorterm)) is not None:
+        env["COLORTERM"] = color
+    if python_path is not None:
+        env["PYTHONPATH"] = str(python_path)
+    for name in SERVER_SETTINGS:
+        if server_env.get(name):
+            env[name] = server_env[name]
+    return env
+
+
+def python_path_for(python: str, package_root: Path, cwd: Path) -> Path | None:
+    """``package_root`` if the app's package cannot be imported without it, else None.
+
+    Installed (or installed editable), ``tui`` imports from anywhere and PYTHONPATH stays
+    unset; run from a source checkout, the app needs to be told where it lives.
+    """
+    probe = subprocess.run(
+        [python, "-c", "import tui"],
+        cwd=cwd,
+        env={"PATH": SAFE_PATH, "LC_ALL": "C.UTF-8"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return None if probe.returncode == 0 else package_root
+
+
+def set_window_size(fd: int, columns: int, rows: int) -> None:
+    """Set the size of the terminal behind ``fd`` (either side of a pty)."""
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
+def exit_status(returncode: int) -> int:
+    """A process's return code as a shell shows it (128 + N when killed by signal N)."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+class PtyChild:
+    """A running app on its own pty; output and exit are reported through callbacks.
+
+    ``on_output(data)`` gets what the app writes; ``on_exit(returncode)`` is called once,
+    after the process is reaped, its last output passed on and the pty closed.
+    ``on_input_drained()`` is called when input that had to wait has all been written.
+    """
+
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        master: int,
+        *,
+        on_output: Callable[[bytes], None],
+        on_exit: Callable[[int], None],
+        on_input_drained: Callable[[], None] | None = None,
+    ) -> None:
+        self.process = process
+        self._master: int | None = master
+        self._on_output = on_output
+        self._on_exit = on_exit
+        self._on_input_drained = on_input_drained
+        self._loop = asyncio.get_running_loop()
+        self._pending = bytearray()
+        self._reading = False
+        self._eof = False
+        self._exited = asyncio.Event()
+        self.returncode: int | None = None
+        self._pidfd: int | None = None
+        self._poll_handle: asyncio.TimerHandle | None = None
+        self._watch_exit()
+        self.resume_output()
+
+    @classmethod
+    def spawn(
+        cls,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        size: tuple[int, int],
+        on_output: Callable[[bytes], None],
+        on_exit: Callable[[int], None],
+        on_input_drained: Callable[[], None] | None = None,
+    ) -> PtyChild:
+        """Start ``argv`` on a new pty of ``size`` (columns, rows); OSError if it cannot."""
+        master, slave = os.openpty()
+        try:
+            set_window_size(slave, *size)
+            # A new session: its own process group, which signals reach as a whole; no
+            # descriptor of the server (sockets, other sessions' ptys) is inherited.
+            process = subprocess.Popen(
+                list(argv),
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=dict(env),
+                cwd=cwd,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        os.set_blocking(master, False)
+        return cls(
+            process,
+            master,
+            on_output=on_output,
+            on_exit=on_exit,
+            on_input_drained=on_input_drained,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def running(self) -> bool:
+        """True until the process has been reaped."""
+        return self.returncode is None
+
+    @property
+    def input_backlog(self) -> int:
+        """Bytes of input waiting for the app to read them."""
+        return len(self._pending)
+
+    def mute(self) -> None:
+        """Drop the app's output from now on (nobody is there to read it)."""
+        self._on_output = _ignore_output
+
+    # Output -----------------------------------------------------------------
+
+    def pause_output(self) -> None:
+        """Stop reading the app's output (the client is slow); the app blocks on its writes."""
+        if self._reading and self._master is not None:
+            self._loop.remove_reader(self._master)
+        self._reading = False
+
+    def resume_output(self) -> None:
+        if not self._reading and not self._eof and self._master is not None:
+            self._loop.add_reader(self._master, self._read)
+            self._reading = True
+
+    def _read(self) -> None:
+        if self._master is None:
+            return
+        try:
+            data = os.read(self._master, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:
+            # EIO: every copy of the pty's other side is closed, the app is (nearly) gone.
+            data = b""
+        if not data:
+            self.pause_output()
+            self._eof = True
+            return
+        self._on_output(data)
+
+    def _drain(self) -> None:
+        """Pass on what the app wrote just before it exited."""
+        total = 0
+        while self._master is not None and total < DRAIN_LIMIT:
+            try:
+                data = os.read(self._master, READ_SIZE)
+            except OSError:
+                return
+            if not data:
+                return
+            total += len(data)
+            self._on_output(data)
+
+    # Input and size ---------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        """Send the client's keys to the app; what does not fit waits (see input_backlog)."""
+        if self._master is None or not data:
+            return
+        if self._pending:
+            self._pending += data
+            return
+        try:
+            written = os.write(self._master, data)
+        except BlockingIOError:
+            written = 0
+        except OSError:
+            return  # the app is gone; its exit is reported separately
+        if written < len(data):
+            self._pending += data[written:]
+            self._loop.add_writer(self._master, self._write_pending)
+
+    def _write_pending(self) -> None:
+        if self._master is None:
+            return
+        try:
+            written = os.write(self._master, self._pending)
+        except BlockingIOError:
+            return
+        except OSError:
+            written = len(self._pending)
+        del self._pending[:written]
+        if not self._pending:
+            self._loop.remove_writer(self._master)
+            if self._on_input_drained is not None:
+                self._on_input_drained()
+
+    def resize(self, columns: int, rows: int) -> None:
+        """Give the pty a new size and tell the app's process group (SIGWINCH)."""
+        if self._master is None:
+            return
+        set_window_size(self._master, *clamp_size(columns, rows))
+        self.signal(signal.SIGWINCH)
+
+    # Ending -----------------------------------------------------------------
+
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to the app's whole process group, if it has not been reaped."""
+        # Once reaped, the group id could belong to someone else: never signal then.
+        if self.returncode is None and self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signum)
+
+    async def terminate(self, grace: float) -> int | None:
+        """End the app: SIGHUP, SIGTERM after ``grace`` s, SIGKILL after as long again.
+
+        Returns its return code once reaped (None only if even SIGKILL did not end it
+        within a few seconds; it is then reaped whenever it does end).
+        """
+        for signum, wait in (
+            (signal.SIGHUP, grace),
+            (signal.SIGTERM, grace),
+            (signal.SIGKILL, max(grace, 5.0)),
+        ):
+            if self._exited.is_set():
+                break
+            self.signal(signum)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._exited.wait(), wait)
+        return self.returncode
+
+    async def wait(self) -> int:
+        """Wait until the app has exited and been reaped."""
+        await self._exited.wait()
+        assert self.returncode is not None
+        return self.returncode
+
+    def _watch_exit(self) -> None:
+        try:
+            self._pidfd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            self._pidfd = None
+            self._poll_handle = self._loop.call_later(POLL_INTERVAL, self._poll)
+            return
+        self._loop.add_reader(self._pidfd, self._reap)
+
+    def _poll(self) -> None:
+        self._poll_handle = None
+        # waitid with WNOWAIT: learn that it exited without reaping it yet.
+        try:
+            exited = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:
+            exited = True
+        if not exited:
+            self._poll_handle = self._loop.call_later(POLL_INTERVAL, self._poll)
+            return
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.returncode is not None:
+            return
+        # The app has exited but is not reaped: its group id is still taken, so anything
+        # it left behind in its group can be killed safely.
+        self.signal(signal.SIGKILL)
+        self._drain()
+        self.returncode = self.process.wait()
+        self._close()
+        self._exited.set()
+        self._on_exit(self.returncode)
+
+    def _close(self) -> None:
+        self.pause_output()
+        if self._pidfd is not None:
+            self._loop.remove_reader(self._pidfd)
+            os.close(self._pidfd)
+            self._pidfd = None
+        if self._poll_handle is not None:
+            self._poll_handle.cancel()
+            self._poll_handle = None
+        if self._master is not None:
+            self._loop.remove_writer(self._master)
+            os.close(self._master)
+            self._master = None
+        self._pending.clear()
+
+
+def _ignore_output(data: bytes) -> None:
+    del data
