@@ -117,6 +117,11 @@ FIRST_CURSOR_MOVE = "first cursor move"
 CURSOR_MOVE = "cursor move"
 LINK_FOLLOW = "link follow"
 BACK = "back"
+OPEN_MATRIX = "open matrix"
+OPEN_TIMELINE = "open timeline"
+VIEW_OPEN_LIMIT_MS = 150
+"""Issue 5: opening the matrix or the timeline settles within this (median)."""
+VIEW_CYCLES = 10
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _ESCAPE = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.")
@@ -476,7 +481,20 @@ def dossier_tests() -> tuple[KeyTest, ...]:
         FOLLOW_CYCLES,
         setup=(Press(ENTER),),
     )
-    return (cursor_test(), follow)
+    views = KeyTest(
+        "views",
+        "m (opens the stance matrix), backspace (back, untimed), t (opens the timeline), "
+        "backspace (back, untimed); escape is not used since a bare ESC waits for the "
+        "terminal's escape-sequence timeout",
+        (
+            Press(b"m", OPEN_MATRIX),
+            Press(BACKSPACE),
+            Press(b"t", OPEN_TIMELINE),
+            Press(BACKSPACE),
+        ),
+        VIEW_CYCLES,
+    )
+    return (cursor_test(), follow, views)
 
 
 def checks(first_screen_bar: float) -> tuple[Check, ...]:
@@ -492,6 +510,8 @@ def checks(first_screen_bar: float) -> tuple[Check, ...]:
         Check(CURSOR_MOVE, "bytes", CURSOR_MOVE, limit=CURSOR_BYTES_LIMIT),
         Check(LINK_FOLLOW, "bytes", CURSOR_MOVE),
         Check(BACK, "bytes", CURSOR_MOVE),
+        Check(OPEN_MATRIX, "median", limit=VIEW_OPEN_LIMIT_MS),
+        Check(OPEN_TIMELINE, "median", limit=VIEW_OPEN_LIMIT_MS),
     )
 
 
