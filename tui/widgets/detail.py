@@ -24,6 +24,7 @@ from textual.widget import Widget
 
 from ..content import Dossier, Entity, Index
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
+from .keys import MOVE_BINDINGS
 
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
 SCROLL_STEP = 3
@@ -70,12 +71,7 @@ class DetailPane(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"detail-pane--link", "detail-pane--highlight"}
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        *MOVE_BINDINGS,
         Binding("enter", "select", "Follow link", id="follow"),
     ]
 

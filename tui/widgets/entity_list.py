@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from ..content import Entity
 from ..glyphs import LINKED_MARK
+from .keys import MOVE_BINDINGS
 
 
 class EntityList(ScrollView, can_focus=True):
@@ -65,12 +66,7 @@ class EntityList(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        *MOVE_BINDINGS,
         Binding("enter", "choose", "Open", id="open"),
     ]
 

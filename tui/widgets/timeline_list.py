@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from ..content import Event, EventStatus
 from ..glyphs import EVENT_GLYPH, LINKED_MARK
+from .keys import MOVE_BINDINGS
 from .stance_grid import one_line
 
 LINES_PER_EVENT = 3
@@ -86,12 +87,7 @@ class TimelineList(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        *MOVE_BINDINGS,
         Binding("enter", "choose", "Open event", id="open-event"),
     ]
 
