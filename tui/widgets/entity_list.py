@@ -202,20 +202,36 @@ class EntityList(ScrollView, can_focus=True):
 
     # -- cursor ------------------------------------------------------------
     _announce = True
+    _painted_cursor = 0
+    """The row last painted with the cursor style."""
 
     def validate_cursor(self, cursor: int) -> int:
         return max(0, min(cursor, len(self._visible) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old)
-        self.refresh_line(new)
-        self._scroll_to_cursor()
         entity = self.current
         announce, self._announce = self._announce, True
         if entity is not None and announce:
+            # Paint nothing yet: the owner answers Highlighted by calling select() while
+            # it updates the rest, so the whole change goes out in one frame. (Painting
+            # the row now sends a frame at once and holds the next back a frame interval.)
             self.post_message(self.Highlighted(self, entity))
+        else:
+            self._paint_cursor()
+
+    def _paint_cursor(self) -> None:
+        """Repaint the row the cursor left and the row it is on, and keep it in view."""
+        self._scroll_to_cursor()
+        if self._painted_cursor == self.cursor:
+            return
+        self.refresh_line(self._painted_cursor)
+        self.refresh_line(self.cursor)
+        self._painted_cursor = self.cursor
 
     def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        if top <= self.cursor < top + self.scrollable_content_region.height:
+            return  # in view already; scrolling would only cost a refresh
         if self.is_mounted and self._visible:
             self.scroll_to_region(
                 Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True
