@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .dates import parse_date
-from .errors import Diagnostic, Location, Severity
+from .errors import Diagnostic, Location
 from .model import Argument, Position, Ref
 from .schema import ID_PATTERN, NESTED, FieldSpec, FieldType, RecordSpec
 from .yamlsafe import MAP_TAG, SEQ_TAG, STR_TAG, MappingNode, Node, ScalarNode, SequenceNode
@@ -97,9 +97,6 @@ class Reader:
 
     def error(self, node: Node, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(self.loc(node), message, hint))
-
-    def note(self, node: Node, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(self.loc(node), message, hint, Severity.NOTE))
 
     def spend(self, node: Node, items: int) -> bool:
         """Charge ``items`` to the budget; False (with an error) once it is exhausted."""
