@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.screen import Screen
 
 from .commands import EntityCommands
@@ -18,6 +21,7 @@ from .content.citation import citation_text
 from .content.fields import clean_text
 from .content.gcpause import collector_paused
 from .history import EXPLORER, History, Place
+from .output import CompactDriver
 from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
 from .watch import ChangeWatcher
 
@@ -73,6 +77,13 @@ class DossierApp(App[None]):
         self.index: Index
         if dossier is not None:
             self._adopt(dossier)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, writing fewer bytes on a Linux terminal (see :mod:`.output`)."""
+        driver = super().get_driver_class()
+        if driver is LinuxDriver and not os.environ.get("DOSSIER_PLAIN_OUTPUT"):
+            return CompactDriver
+        return driver
 
     def _adopt(self, dossier: Dossier) -> None:
         self.dossier = dossier
