@@ -7,6 +7,18 @@ the same place, whatever came before.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
 import pyte
 import pytest
 from hypothesis import given, settings
@@ -137,3 +149,90 @@ def test_a_frame_leaves_the_terminal_in_the_style_it_asked_for() -> None:
     assert compact("\x1b[1;31mab\x1b[0m", COLUMNS).endswith("ab\x1b[0m")
     assert compact("\x1b[1;31mab\x1b[0m\x1b[31m", COLUMNS).endswith("ab\x1b[0;31m")
     assert compact("\x1b[1;31mab", COLUMNS) == "\x1b[1;31mab"
+
+
+# -- the real app on a pseudo-terminal -----------------------------------------
+def _settle(fd: int, stream: pyte.ByteStream, quiet: float = 0.4, limit: float = 20.0) -> None:
+    """Feed the terminal's output to ``stream`` until it has been quiet for ``quiet`` s."""
+    deadline = time.monotonic() + limit
+    last = time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - last < quiet:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                data = os.read(fd, 1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            stream.feed(data)
+            last = time.monotonic()
+
+
+def _resize(fd: int, pid: int, columns: int, rows: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    os.kill(pid, signal.SIGWINCH)
+
+
+def _looks(screen: pyte.Screen) -> list[list[Char]]:
+    return [
+        [looks(screen.buffer[y][x]) for x in range(screen.columns)] for y in range(screen.lines)
+    ]
+
+
+def test_what_the_app_draws_step_by_step_is_what_a_full_redraw_draws(tmp_path: Path) -> None:
+    """Browse with partial repaints, then force a full redraw: not one cell may differ.
+
+    This checks the compacting pass and every "repaint only what changed" shortcut of
+    the widgets together, through a real terminal emulator.
+    """
+    columns, rows = 100, 30
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+        "LANG": "C.UTF-8",
+        "DOSSIER_NO_CACHE": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    screen = pyte.Screen(columns, rows)
+    stream = pyte.ByteStream(screen)
+    try:
+        _settle(master, stream, quiet=1.0, limit=30.0)
+        assert "Actors (23)" in "\n".join(screen.display)
+        keys = [
+            b"\x1b[B", b"\x1b[B", b"\x1b[B", b"\x1b[A",  # browse actors
+            b"\r", b"\x1b[B", b"\x1b[B", b"\r",  # open, highlight a link, follow it
+            b"\x7f", b"\x1b[6~", b"\x1b[B",  # back, page down in the detail pane
+            b"2", b"\x1b[B", b"\x1b[B", b"j",  # issues
+            b"3", b"\x1b[B", b"\x1b[A", b"1", b"G", b"g",  # assessments, actors ends
+        ]  # fmt: skip
+        for key in keys:
+            os.write(master, key)
+            _settle(master, stream, quiet=0.25)
+        stepwise = _looks(screen)
+        _resize(master, process.pid, columns - 20, rows - 4)
+        _settle(master, stream)
+        _resize(master, process.pid, columns, rows)
+        _settle(master, stream, quiet=1.0)
+        redrawn = _looks(screen)
+        different = [
+            (y, x) for y in range(rows) for x in range(columns) if stepwise[y][x] != redrawn[y][x]
+        ]
+        assert not different, "\n".join(screen.display)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+        os.close(master)

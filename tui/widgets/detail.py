@@ -3,12 +3,17 @@
 A line-API widget: the lines are wrapped once per content and width, and a cursor
 move repaints only the rows involved. Showing another entity changes the virtual
 height without a layout pass (the scrollbar is always there and is updated in
-place), so browsing costs one repaint of this pane and nothing else.
+place, and only when its thumb moves) and repaints only the rows whose text or
+style changed, so browsing costs part of one repaint of this pane and nothing else.
+The last entities shown are kept wrapped, so going back and forth between items
+builds nothing again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from math import ceil
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -19,6 +24,7 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -29,6 +35,8 @@ from .keys import MOVE_BINDINGS
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
 SCROLL_STEP = 3
 """Rows scrolled by up/down when no link is near enough to move to."""
+CACHED_ENTITIES = 64
+"""Entities whose lines (and rows, as last wrapped) are kept for going back to them."""
 
 
 def hint_labels(count: int) -> list[str]:
@@ -36,6 +44,33 @@ def hint_labels(count: int) -> list[str]:
     if count <= len(HINT_KEYS):
         return list(HINT_KEYS[:count])
     return [a + b for a in HINT_KEYS for b in HINT_KEYS][:count]
+
+
+@dataclass(eq=False)
+class _Wrapped:
+    """Lines and their rows as wrapped (lazily) for one width and set of styles."""
+
+    lines: list[DetailLine]
+    width: int = -1
+    styles: tuple[Style, Style] | None = None
+    rows: list[tuple[int, Strip]] = field(default_factory=list)
+    """(line number, wrapped row) for every row wrapped so far."""
+    first_row: list[int] = field(default_factory=list)
+    """Row of the first wrapped row of each line wrapped so far."""
+
+
+def _bar_look(bar: ScrollBar) -> list[Segment]:
+    """The cells of a vertical scrollbar as it would draw now (colours aside)."""
+    virtual, window = bar.window_virtual_size, bar.window_size
+    segments = ScrollBarRender.render_bar(
+        size=bar.size.height,
+        virtual_size=ceil(virtual),
+        window_size=ceil(window if window < virtual else 0),
+        position=bar.position,
+        thickness=bar.thickness,
+        vertical=True,
+    )
+    return list(segments.segments)
 
 
 class DetailPane(ScrollView, can_focus=True):
@@ -93,12 +128,22 @@ class DetailPane(ScrollView, can_focus=True):
         self._labels: dict[int, str] = {}
         self._typed = ""
         self._highlighted: int | None = None
-        self._rows: list[tuple[int, Strip]] = []
-        """(line number, wrapped row) for every row of the content."""
-        self._first_row: list[int] = []
-        """Row of the first wrapped row of each line wrapped so far."""
-        self._wrapped_width = -1
-        self._row_styles: tuple[Style, Style] = (Style(), Style())
+        self._content = _Wrapped([])
+        self._cache: OrderedDict[str | None, _Wrapped] = OrderedDict()
+        self._cached_for: Dossier | None = None
+        self._row_styles: tuple[Style, Style] | None = None
+        """Plain and link row styles; None: to be worked out (the theme changed)."""
+        self._shown: dict[int, list[Segment]] = {}
+        """What each row of the pane last showed (to repaint only rows that change)."""
+        self._title = ""
+
+    @property
+    def _rows(self) -> list[tuple[int, Strip]]:
+        return self._content.rows
+
+    @property
+    def _first_row(self) -> list[int]:
+        return self._content.first_row
 
     # -- content -----------------------------------------------------------
     def show(self, entity: Entity | None) -> None:
@@ -106,49 +151,90 @@ class DetailPane(ScrollView, can_focus=True):
         self.entity = entity
         self.hints = {}
         self.remove_class("-hints")
-        self.lines = detail_lines(self.dossier, self.index, entity)
-        self.border_title = f"Detail: {entity.kind}" if entity is not None else "Detail"
+        title = f"Detail: {entity.kind}" if entity is not None else "Detail"
+        if title != self._title:  # setting a title repaints the whole pane
+            self._title = self.border_title = title
         self._highlighted = None  # nothing until the user moves: the pane opens at the top
-        self.set_lines({})
-        self.scroll_to(y=0, animate=False, immediate=True)
+        if round(self.scroll_y) != 0:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self._shown.clear()  # scrolling repaints it all
+        self._labels = {}
+        self._install(self._entity_content(entity))
+
+    def _entity_content(self, entity: Entity | None) -> _Wrapped:
+        """``entity``'s lines, wrapped as far as they were when last shown."""
+        if self._cached_for is not self.dossier:
+            self._cache.clear()
+            self._cached_for = self.dossier
+        key = entity.id if entity is not None else None
+        content = self._cache.get(key)
+        if content is None:
+            content = _Wrapped(detail_lines(self.dossier, self.index, entity))
+            self._cache[key] = content
+            if len(self._cache) > CACHED_ENTITIES:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return content
 
     def set_lines(self, labels: dict[int, str]) -> None:
         """(Re)wrap :attr:`lines`; ``labels`` puts a hint label on those link lines."""
         self._labels = labels
-        self._wrapped_width = -1
+        self._install(_Wrapped(self.lines))
+
+    def _install(self, content: _Wrapped) -> None:
+        """Show ``content``, repainting only the rows that look different."""
+        self._content = content
+        self.lines = content.lines
         self._wrap()
-        self.refresh()
+        self._update_virtual_height()  # cached content may be wrapped already
+        region = self.scrollable_content_region
+        if not self._shown or region.width <= 0:
+            self.refresh()
+            return
+        changed: list[int] = []
+        for y in range(region.height):
+            row = list(self._strip_at(y))
+            if row != self._shown.get(y):
+                changed.append(y)
+            self._shown[y] = row
+        for start, end in _runs(changed):
+            self.refresh(Region(0, start, region.width, end - start))
 
     def _wrap(self) -> None:
         """Start wrapping for the current width (rows are wrapped lazily, as needed)."""
         width = self.scrollable_content_region.width
-        if width <= 0 or width == self._wrapped_width:
+        if width <= 0:
             return
-        self._wrapped_width = width
-        self._rows = []
-        self._first_row = []
-        self._row_styles = (
-            self.rich_style,
-            self.rich_style + self.get_component_rich_style("detail-pane--link"),
-        )
+        if self._row_styles is None:
+            self._row_styles = (
+                self.rich_style,
+                self.rich_style + self.get_component_rich_style("detail-pane--link"),
+            )
+        content = self._content
+        if width == content.width and self._row_styles == content.styles:
+            return
+        content.width, content.styles = width, self._row_styles
+        content.rows, content.first_row = [], []
         # Enough for the first screen now; the rest when it is scrolled to or needed.
         self._ensure_rows(self.scrollable_content_region.height + 1)
 
     def _ensure_lines(self, count: int) -> None:
         """Wrap lines until at least ``count`` of them are wrapped (or all are)."""
-        if self._wrapped_width <= 0:
+        content = self._content
+        if content.width <= 0 or content.styles is None:
             return
-        lines = self.lines
-        done = len(self._first_row)
+        lines = content.lines
+        done = len(content.first_row)
         if done >= min(count, len(lines)):
             return
         console = self.app.console
-        width = self._wrapped_width
-        base, link = self._row_styles
-        rows = self._rows
+        width = content.width
+        base, link = content.styles
+        rows = content.rows
         for number in range(done, min(count, len(lines))):
             line = lines[number]
-            self._first_row.append(len(rows))
+            content.first_row.append(len(rows))
             text = line.text
             label = self._labels.get(number)
             if label is not None:
@@ -169,7 +255,7 @@ class DetailPane(ScrollView, can_focus=True):
 
     def _update_virtual_height(self) -> None:
         """Rows wrapped so far, plus an estimate for the lines not wrapped yet."""
-        width = max(1, self._wrapped_width)
+        width = max(1, self._content.width)
         estimate = sum(
             max(1, -(-cell_len(line.text.plain) // width))
             for line in self.lines[len(self._first_row) :]
@@ -178,20 +264,23 @@ class DetailPane(ScrollView, can_focus=True):
 
     def _set_virtual_height(self, height: int) -> None:
         """Change the scrollable height without a layout pass (scrollbar updated in place)."""
-        size = Size(max(0, self._wrapped_width), height)
+        size = Size(max(0, self._content.width), height)
         if size == self.virtual_size:
             return
         self.set_reactive(Widget.virtual_size, size)
         bar = self.vertical_scrollbar
-        bar.window_virtual_size = height
-        bar.window_size = self.scrollable_content_region.height
-        bar.refresh()
+        before = _bar_look(bar)
+        # Set without the reactive's own repaint: the bar repaints only if it looks different.
+        bar.set_reactive(ScrollBar.window_virtual_size, height)
+        bar.set_reactive(ScrollBar.window_size, self.scrollable_content_region.height)
+        if _bar_look(bar) != before:
+            bar.refresh()
         self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def notify_style_update(self) -> None:
         """A theme or class change: the wrapped rows carry styles, so wrap again."""
         super().notify_style_update()
-        self._wrapped_width = -1
+        self._row_styles = None
         self.refresh()
 
     def on_resize(self, _: events.Resize) -> None:
@@ -199,12 +288,19 @@ class DetailPane(ScrollView, can_focus=True):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
+        strip = self._strip_at(y)
+        self._shown[y] = list(strip)
+        return strip
+
+    def _strip_at(self, y: int) -> Strip:
+        """Row ``y`` of the pane as it should look now."""
         self._wrap()
         row = round(self.scroll_y) + y
         self._ensure_rows(row + 1)
         width = self.scrollable_content_region.width
         if row >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            base = self._row_styles[0] if self._row_styles is not None else self.rich_style
+            return Strip.blank(width, base)
         number, strip = self._rows[row]
         if number == self._highlighted:
             return strip.apply_style(self.get_component_rich_style("detail-pane--highlight"))
@@ -369,6 +465,17 @@ class DetailPane(ScrollView, can_focus=True):
         elif not any(label.startswith(self._typed) for label in self.hints):
             self.stop_hints()
             self.notify(f"No link is labelled {self._typed!r}.", severity="warning", timeout=2)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted ``rows`` as (start, end) runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row:
+            runs[-1] = (runs[-1][0], row + 1)
+        else:
+            runs.append((row, row + 1))
+    return runs
 
 
 __all__ = ["DetailPane", "hint_labels"]
