@@ -97,13 +97,13 @@ def screen_after(*writes: str) -> tuple[object, ...]:
 def test_a_compacted_frame_leaves_the_same_screen(before: list[str], frame: list[str]) -> None:
     earlier = "".join(before) + "\x1b[0m"  # frames start in the default style
     data = "".join(frame)
-    assert screen_after(earlier, compact(data, COLUMNS)) == screen_after(earlier, data)
+    assert screen_after(earlier, compact(data, COLUMNS, ROWS)) == screen_after(earlier, data)
 
 
 def test_a_reset_followed_by_the_same_style_costs_nothing() -> None:
     style = "\x1b[38;2;224;224;224;48;2;30;30;30m"
     frame = f"\x1b[2;3H{style}Japan\x1b[0m{style} and Russia\x1b[0m"
-    assert compact(frame, COLUMNS) == f"\x1b[2;3H{style}Japan and Russia\x1b[0m"
+    assert compact(frame, COLUMNS, ROWS) == f"\x1b[2;3H{style}Japan and Russia\x1b[0m"
 
 
 def test_only_the_changed_colour_is_sent() -> None:
@@ -112,22 +112,22 @@ def test_only_the_changed_colour_is_sent() -> None:
         "\x1b[38;2;2;2;2;48;2;30;30;30mcd\x1b[0m"
         "\x1b[1;38;2;2;2;2;48;2;30;30;30mef\x1b[0m"
     )
-    assert compact(frame, COLUMNS) == (
+    assert compact(frame, COLUMNS, ROWS) == (
         "\x1b[38;2;1;1;1;48;2;30;30;30mab\x1b[38;2;2;2;2mcd\x1b[1mef\x1b[0m"
     )
 
 
 def test_spaces_keep_the_foreground_they_find() -> None:
     frame = "\x1b[38;2;1;1;1;48;2;9;9;9mab\x1b[0m\x1b[48;2;9;9;9m   \x1b[0m"
-    assert compact(frame, COLUMNS) == "\x1b[38;2;1;1;1;48;2;9;9;9mab   \x1b[0m"
+    assert compact(frame, COLUMNS, ROWS) == "\x1b[38;2;1;1;1;48;2;9;9;9mab   \x1b[0m"
 
 
 def test_a_move_to_where_the_cursor_is_is_dropped() -> None:
-    assert compact("\x1b[3;1Habc\x1b[3;4Hd\n\x1b[4;1He", COLUMNS) == "\x1b[3;1Habcd\x1b[4;1He"
+    assert compact("\x1b[3;1Habc\x1b[3;4Hd\n\x1b[4;1He", COLUMNS, ROWS) == "\x1b[3;1Habcd\x1b[4;1He"
 
 
 def test_a_move_after_text_of_uncertain_width_is_kept() -> None:
-    assert compact("\x1b[3;1H語\x1b[3;3Hd", COLUMNS) == "\x1b[3;1H語\x1b[3;3Hd"
+    assert compact("\x1b[3;1H語\x1b[3;3Hd", COLUMNS, ROWS) == "\x1b[3;1H語\x1b[3;3Hd"
 
 
 @pytest.mark.parametrize(
@@ -139,16 +139,16 @@ def test_a_move_after_text_of_uncertain_width_is_kept() -> None:
     ],
 )
 def test_what_is_not_understood_is_passed_on(frame: str) -> None:
-    out = compact(frame, COLUMNS)
+    out = compact(frame, COLUMNS, ROWS)
     for part in ("\x1b[58;5;3m", "\x1b[38;5m", "\x1b]0;title\x07"):
         assert (part in out) == (part in frame)
     assert screen_after(out) == screen_after(frame)
 
 
 def test_a_frame_leaves_the_terminal_in_the_style_it_asked_for() -> None:
-    assert compact("\x1b[1;31mab\x1b[0m", COLUMNS).endswith("ab\x1b[0m")
-    assert compact("\x1b[1;31mab\x1b[0m\x1b[31m", COLUMNS).endswith("ab\x1b[0;31m")
-    assert compact("\x1b[1;31mab", COLUMNS) == "\x1b[1;31mab"
+    assert compact("\x1b[1;31mab\x1b[0m", COLUMNS, ROWS).endswith("ab\x1b[0m")
+    assert compact("\x1b[1;31mab\x1b[0m\x1b[31m", COLUMNS, ROWS).endswith("ab\x1b[0;31m")
+    assert compact("\x1b[1;31mab", COLUMNS, ROWS) == "\x1b[1;31mab"
 
 
 # -- the real app on a pseudo-terminal -----------------------------------------

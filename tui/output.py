@@ -11,7 +11,7 @@ terminal ends up showing exactly the same cells in exactly the same colours:
   followed by the same style costs nothing;
 - a cursor move to where the cursor already is (after plain text whose width is
   certain) is dropped, and so is a newline that is immediately followed by a move
-  further down (it cannot scroll, and the move puts the cursor where it belongs);
+  (unless it could scroll the screen);
 - anything else (erasing, modes, queries, titles) passes through unchanged, after the
   pending style has been sent, so erasing fills with the right background.
 
@@ -35,7 +35,7 @@ __all__ = ["CompactDriver", "compact"]
 _TOKENS = re.compile(
     r"\x1b\[([0-9;]*)m"  # 1: SGR parameters
     r"|\x1b\[([0-9]*);([0-9]*)H"  # 2, 3: cursor position (row; column)
-    r"|\n(?=\x1b\[([0-9]*);[0-9]*H)"  # 4: a newline before a move (the row)
+    r"|(\n)(?=\x1b\[[0-9]*;[0-9]*H)"  # 4: a newline right before a cursor move
     r"|(\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # 5: OSC ... (BEL or ST)
     r"|\x1b\[[0-?]*[ -/]*[@-~]"  # other CSI
     r"|\x1b[^\[\]]?"  # other escapes
@@ -170,11 +170,12 @@ def _certain_width(text: str) -> bool:
     )
 
 
-def compact(frame: str, width: int) -> str:
+def compact(frame: str, width: int, height: int) -> str:
     """``frame`` with the same effect on the screen, in fewer bytes (see the module doc).
 
-    ``width`` is the terminal's width in columns: text that reaches past it wraps, so
-    after such text the cursor's position counts as unknown.
+    ``width`` and ``height`` are the terminal's size: text that reaches past the last
+    column wraps (after it the cursor's position counts as unknown), and a newline on
+    the bottom row scrolls (so it is never dropped there).
     """
     out: list[str] = []
     append = out.append
@@ -208,8 +209,10 @@ def compact(frame: str, width: int) -> str:
             append(text)
             if column >= 0 and _certain_width(text) and column + len(text) <= width:
                 column += len(text)
+            elif column >= 0 and column + 2 * len(text) <= width:
+                column = -1  # still on the same row: no character is wider than two cells
             else:
-                row = column = -1
+                row = column = -1  # it may have wrapped
         position = match.end()
         parameters, move_row, move_column, newline, other = match.groups()
         if parameters is not None:
@@ -227,13 +230,13 @@ def compact(frame: str, width: int) -> str:
                 wanted = after
         elif move_row is not None:
             target = (int(move_row or 1), int(move_column or 1))
-            if target != (row, column):
+            if column < 0 or target != (row, column):
                 append(match.group())
                 row, column = target
         elif newline is not None:
-            # Dropped when it cannot scroll: the cursor is on a known row above the one
-            # the move goes to (so not on the bottom row).
-            if not 0 < row < int(newline or 1):
+            # Dropped when it cannot scroll: the cursor is on a known row, not the
+            # bottom one (the move that follows puts the cursor where it belongs).
+            if not 0 < row < height:
                 settle()
                 append("\n")
                 row = column = -1
@@ -257,5 +260,5 @@ class CompactDriver(LinuxDriver):
 
     def write(self, data: str) -> None:
         """Write ``data`` compacted (see :func:`compact`)."""
-        width, _ = self._get_terminal_size()
-        super().write(compact(data, width))
+        width, height = self._get_terminal_size()
+        super().write(compact(data, width, height))
