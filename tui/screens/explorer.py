@@ -8,11 +8,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from ..content import Dossier, Entity, Index
 from ..history import Place
-from ..widgets import Breadcrumb, DetailPane, EntityList, FilterBar, ProblemsPanel, TourBanner
+from ..widgets import (
+    Breadcrumb,
+    DetailPane,
+    EntityList,
+    FilterBar,
+    KeyBar,
+    ProblemsPanel,
+    TourBanner,
+)
 
 if TYPE_CHECKING:
     from ..app import DossierApp
@@ -72,7 +80,7 @@ class ExplorerScreen(Screen[None]):
             yield DetailPane(self.dossier, self.index)
         yield FilterBar()
         yield ProblemsPanel()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#actors", EntityList).focus()

@@ -10,8 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
+
+from ..widgets import KeyBar
 
 
 class PickerScreen(Screen[None]):
@@ -49,7 +51,7 @@ class PickerScreen(Screen[None]):
             *(Option(Text(name), id=name) for name in self.choices), id="picker", markup=False
         )
         yield Static("", id="picker-problems", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.app.sub_title = "choose a dossier"

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from ..content import Dossier, Entity, Index
-from ..widgets import Breadcrumb
+from ..widgets import Breadcrumb, KeyBar
 
 if TYPE_CHECKING:
     from ..app import DossierApp
@@ -54,7 +54,7 @@ class ViewScreen(Screen[None]):
         yield Header()
         yield Breadcrumb()
         yield from self.compose_view()
-        yield Footer()
+        yield KeyBar()
 
     def compose_view(self) -> ComposeResult:
         """The view's own widgets (between the breadcrumb and the footer)."""

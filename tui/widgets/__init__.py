@@ -6,6 +6,7 @@ from .breadcrumb import Breadcrumb
 from .detail import DetailPane
 from .entity_list import EntityList
 from .filter_bar import FilterBar
+from .key_bar import KeyBar
 from .problems import ProblemsPanel
 from .stance_grid import StanceGrid, StanceTable, stance_legend
 from .timeline_list import TimelineList
@@ -16,6 +17,7 @@ __all__ = [
     "DetailPane",
     "EntityList",
     "FilterBar",
+    "KeyBar",
     "ProblemsPanel",
     "StanceGrid",
     "StanceTable",
