@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.widget import Widget
 
 SEPARATOR = " › "
 
 
-class Breadcrumb(Static):
-    """Shows ``Japan › Territorial dispute › No breakthrough``."""
+class Breadcrumb(Widget):
+    """Shows ``Japan › Territorial dispute › No breakthrough``.
+
+    A new trail repaints only as many cells as the longer of the old and new trails
+    (the rest of the line is blank either way).
+    """
 
     DEFAULT_CSS = """
     Breadcrumb {
@@ -23,17 +28,24 @@ class Breadcrumb(Static):
     """
 
     def __init__(self) -> None:
-        super().__init__("", markup=False)
+        super().__init__()
         self._labels: list[str] = []
+        self._trail = Text()
 
     def set_trail(self, labels: Sequence[str]) -> None:
         if list(labels) == self._labels:
             return
         self._labels = list(labels)
-        self.update(self._render_trail(self.size.width or 80), layout=False)
+        before = self._trail.cell_len
+        self._trail = self._render_trail(self.size.width or 80)
+        self.refresh(Region(0, 0, max(before, self._trail.cell_len), 1))
 
     def on_resize(self) -> None:
-        self.update(self._render_trail(self.size.width), layout=False)
+        self._trail = self._render_trail(self.size.width)
+        self.refresh()
+
+    def render(self) -> Text:
+        return self._trail
 
     def _render_trail(self, width: int) -> Text:
         labels = self._labels

@@ -1,16 +1,20 @@
 """A titled, filterable list of entities on the line API.
 
 Only the visible rows are ever rendered, and a cursor move repaints just the two
-rows involved, so a list of 10,000 actors costs what a list of ten does.
-Items linked to the current selection elsewhere are marked; the rest are dimmed.
+rows involved (not the scrollbar beside them), so a list of 10,000 actors costs what
+a list of ten does. Rendered rows are kept until the styles change, so repainting a
+row that was drawn before costs a lookup. Items linked to the current selection
+elsewhere are marked; the rest are dimmed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -95,7 +99,11 @@ class EntityList(ScrollView, can_focus=True):
         *,
         id: str,
     ) -> None:
-        super().__init__(id=id)
+        self._strips: dict[tuple[int, bool | None, bool, int], Strip] = {}
+        """Rendered rows by (entity, linked?, cursor?, width); emptied when styles change."""
+        self._styles_for: tuple[bool, str] | None = None
+        """(focused?, theme) the cached rows were rendered for."""
+        super().__init__(id=id)  # (it refreshes: the cache must exist)
         self.title = title
         self.entities = tuple(entities)
         self._search_key = search_key
@@ -198,7 +206,7 @@ class EntityList(ScrollView, can_focus=True):
             was = old is not None and entity_id in old
             now = linked is not None and entity_id in linked
             if was != now:
-                self.refresh_line(row)
+                self._refresh_row(row)
 
     # -- cursor ------------------------------------------------------------
     _announce = True
@@ -224,9 +232,14 @@ class EntityList(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         if self._painted_cursor == self.cursor:
             return
-        self.refresh_line(self._painted_cursor)
-        self.refresh_line(self.cursor)
+        self._refresh_row(self._painted_cursor)
+        self._refresh_row(self.cursor)
         self._painted_cursor = self.cursor
+
+    def _refresh_row(self, row: int) -> None:
+        """Repaint one row of the list (its text only: not the border or scrollbar)."""
+        width = self.scrollable_content_region.width
+        self.refresh(Region(0, row - round(self.scroll_y), width, 1))
 
     def _scroll_to_cursor(self) -> None:
         top = round(self.scroll_y)
@@ -274,25 +287,48 @@ class EntityList(ScrollView, can_focus=True):
                 self.action_choose()
 
     # -- rendering ---------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        if not regions:  # a whole repaint: a style may have changed too
+            self._strips.clear()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = round(self.scroll_y) + y
-        base = self.rich_style
         if row >= len(self._visible) or width <= 0:
-            return Strip.blank(width, base)
-        entity = self.entities[self._visible[row]]
-        linked = self.linked
-        style = base
+            return Strip.blank(width, self.rich_style)
+        styles_for = (self.has_focus, self.app.theme)
+        if styles_for != self._styles_for or len(self._strips) > 4096:
+            self._strips.clear()
+            self._styles_for = styles_for
+        index = self._visible[row]
+        linked = None if self.linked is None else self.entities[index].id in self.linked
+        key = (index, linked, row == self.cursor, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._render_row(index, linked, row == self.cursor, width)
+        return strip
+
+    def _render_row(self, index: int, linked: bool | None, cursor: bool, width: int) -> Strip:
+        """Entity ``index`` as a row ``width`` cells wide."""
+        style: Style = self.rich_style
         mark = "  "
         if linked is not None:
-            if entity.id in linked:
+            if linked:
                 mark = f"{LINKED_MARK} "
                 style += self.get_component_rich_style("entity-list--linked")
             else:
                 style += self.get_component_rich_style("entity-list--unlinked")
-        if row == self.cursor:
+        if cursor:
             style += self.get_component_rich_style("entity-list--cursor")
-        text = Text(mark + entity.label, style=style, no_wrap=True, overflow="ellipsis", end="")
+        label = self.entities[index].label
+        text = Text(mark + label, style=style, no_wrap=True, overflow="ellipsis", end="")
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = [Segment(s.text, s.style or style) for s in text.render(self.app.console)]
         return Strip(segments, width).crop(0, width)
