@@ -31,6 +31,7 @@ from textual.widget import Widget
 from ..content import Dossier, Entity, Index
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
 from .keys import MOVE_BINDINGS
+from .viewport import ViewportSize
 
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
 SCROLL_STEP = 3
@@ -73,7 +74,7 @@ def _bar_look(bar: ScrollBar) -> list[Segment]:
     return list(segments.segments)
 
 
-class DetailPane(ScrollView, can_focus=True):
+class DetailPane(ViewportSize, ScrollView, can_focus=True):
     """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """
@@ -188,22 +189,22 @@ class DetailPane(ScrollView, can_focus=True):
         self.lines = content.lines
         self._wrap()
         self._update_virtual_height()  # cached content may be wrapped already
-        region = self.scrollable_content_region
-        if not self._shown or region.width <= 0:
+        view = self.viewport
+        if not self._shown or view.width <= 0:
             self.refresh()
             return
         changed: list[int] = []
-        for y in range(region.height):
+        for y in range(view.height):
             row = list(self._strip_at(y))
             if row != self._shown.get(y):
                 changed.append(y)
             self._shown[y] = row
         for start, end in _runs(changed):
-            self.refresh(Region(0, start, region.width, end - start))
+            self.refresh(Region(0, start, view.width, end - start))
 
     def _wrap(self) -> None:
         """Start wrapping for the current width (rows are wrapped lazily, as needed)."""
-        width = self.scrollable_content_region.width
+        width = self.viewport.width
         if width <= 0:
             return
         if self._row_styles is None:
@@ -217,7 +218,7 @@ class DetailPane(ScrollView, can_focus=True):
         content.width, content.styles = width, self._row_styles
         content.rows, content.first_row = [], []
         # Enough for the first screen now; the rest when it is scrolled to or needed.
-        self._ensure_rows(self.scrollable_content_region.height + 1)
+        self._ensure_rows(self.viewport.height + 1)
 
     def _ensure_lines(self, count: int) -> None:
         """Wrap lines until at least ``count`` of them are wrapped (or all are)."""
@@ -272,7 +273,7 @@ class DetailPane(ScrollView, can_focus=True):
         before = _bar_look(bar)
         # Set without the reactive's own repaint: the bar repaints only if it looks different.
         bar.set_reactive(ScrollBar.window_virtual_size, height)
-        bar.set_reactive(ScrollBar.window_size, self.scrollable_content_region.height)
+        bar.set_reactive(ScrollBar.window_size, self.viewport.height)
         if _bar_look(bar) != before:
             bar.refresh()
         self.scroll_y = self.validate_scroll_y(self.scroll_y)
@@ -297,7 +298,7 @@ class DetailPane(ScrollView, can_focus=True):
         self._wrap()
         row = round(self.scroll_y) + y
         self._ensure_rows(row + 1)
-        width = self.scrollable_content_region.width
+        width = self.viewport.width
         if row >= len(self._rows):
             base = self._row_styles[0] if self._row_styles is not None else self.rich_style
             return Strip.blank(width, base)
@@ -342,7 +343,7 @@ class DetailPane(ScrollView, can_focus=True):
             return
         start, end = self._line_rows(line)
         top = round(self.scroll_y)
-        width = self.scrollable_content_region.width
+        width = self.viewport.width
         self.refresh(Region(0, start - top, width, end - start))
 
     def _scroll_to_line(self, line: int) -> None:
@@ -353,7 +354,7 @@ class DetailPane(ScrollView, can_focus=True):
 
     def _visible_rows(self) -> tuple[int, int]:
         top = round(self.scroll_y)
-        return top, top + self.scrollable_content_region.height
+        return top, top + self.viewport.height
 
     def _link_near(self, step: int) -> int | None:
         """The next link line in direction ``step`` that is on screen or just past it."""

@@ -27,9 +27,10 @@ from textual.strip import Strip
 from ..content import Entity
 from ..glyphs import LINKED_MARK
 from .keys import MOVE_BINDINGS
+from .viewport import ViewportSize
 
 
-class EntityList(ScrollView, can_focus=True):
+class EntityList(ViewportSize, ScrollView, can_focus=True):
     """Entities of one kind; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """
@@ -198,7 +199,7 @@ class EntityList(ScrollView, can_focus=True):
             self.refresh()
             return
         top = round(self.scroll_y)
-        for y in range(self.scrollable_content_region.height):
+        for y in range(self.viewport.height):
             row = top + y
             if row >= len(self._visible):
                 break
@@ -238,12 +239,12 @@ class EntityList(ScrollView, can_focus=True):
 
     def _refresh_row(self, row: int) -> None:
         """Repaint one row of the list (its text only: not the border or scrollbar)."""
-        width = self.scrollable_content_region.width
+        width = self.viewport.width
         self.refresh(Region(0, row - round(self.scroll_y), width, 1))
 
     def _scroll_to_cursor(self) -> None:
         top = round(self.scroll_y)
-        if top <= self.cursor < top + self.scrollable_content_region.height:
+        if top <= self.cursor < top + self.viewport.height:
             return  # in view already; scrolling would only cost a refresh
         if self.is_mounted and self._visible:
             self.scroll_to_region(
@@ -266,10 +267,10 @@ class EntityList(ScrollView, can_focus=True):
         self.cursor = len(self._visible) - 1
 
     def action_page_up(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+        self.cursor -= max(1, self.viewport.height - 1)
 
     def action_page_down(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
+        self.cursor += max(1, self.viewport.height - 1)
 
     def action_choose(self) -> None:
         entity = self.current
@@ -299,7 +300,7 @@ class EntityList(ScrollView, can_focus=True):
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self.viewport.width
         row = round(self.scroll_y) + y
         if row >= len(self._visible) or width <= 0:
             return Strip.blank(width, self.rich_style)
