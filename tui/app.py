@@ -61,6 +61,7 @@ class DossierApp(App[None]):
         self,
         dossier: Dossier | None = None,
         *,
+        index: Index | None = None,
         choices: dict[str, Path] | None = None,
         folder: Path | None = None,
         load: Callable[[Path], LoadResult] | None = None,
@@ -76,7 +77,13 @@ class DossierApp(App[None]):
         self.dossier: Dossier
         self.index: Index
         if dossier is not None:
-            self._adopt(dossier)
+            self._adopt(dossier, index)
+
+    @staticmethod
+    def _index_of(dossier: Dossier) -> Index:
+        """Build the index (when the load did not bring one)."""
+        with collector_paused():  # the index lives as long as the dossier: see gcpause
+            return Index(dossier)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, writing fewer bytes on a Linux terminal (see :mod:`.output`)."""
@@ -85,10 +92,9 @@ class DossierApp(App[None]):
             return CompactDriver
         return driver
 
-    def _adopt(self, dossier: Dossier) -> None:
+    def _adopt(self, dossier: Dossier, index: Index | None = None) -> None:
         self.dossier = dossier
-        with collector_paused():  # the index lives as long as the dossier: see gcpause
-            self.index = Index(dossier)
+        self.index = index if index is not None else self._index_of(dossier)
         self.history = History()
         first = next(iter(dossier.actors or dossier.issues or dossier.assessments), None)
         if first is not None:
@@ -134,8 +140,7 @@ class DossierApp(App[None]):
         if explorer is None:
             return
         self.dossier = result.dossier
-        with collector_paused():
-            self.index = Index(result.dossier)
+        self.index = result.index if result.index is not None else self._index_of(result.dossier)
         self.history.forget(set(result.dossier.entities))
         if self.history.current is None:
             first = next(iter(result.dossier.actors or result.dossier.issues), None)
@@ -174,7 +179,7 @@ class DossierApp(App[None]):
             if isinstance(self.screen, PickerScreen):
                 self.screen.show_problems(path, [clean_text(str(d)) for d in result.errors])
             return
-        self._adopt(result.dossier)
+        self._adopt(result.dossier, result.index)
         self._start_explorer()
 
     # -- navigation --------------------------------------------------------

@@ -139,7 +139,7 @@ def open_explorer(argv: Sequence[str]) -> int:
     from .app import DossierApp  # Textual is imported only when the app runs
 
     watch = path if args.watch else None
-    DossierApp(result.dossier, watch=watch, load=lambda p: _load(p, args)).run()
+    DossierApp(result.dossier, index=result.index, watch=watch, load=lambda p: _load(p, args)).run()
     return 0
 
 

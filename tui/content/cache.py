@@ -23,7 +23,7 @@ import platformdirs
 
 from .gcpause import collector_paused
 
-FORMAT_VERSION = "dossier-cache-3"
+FORMAT_VERSION = "dossier-cache-4"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
 MAX_ENTRIES = 32
 

@@ -7,7 +7,7 @@ the screens.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Dossier, Entity, Relation
 
@@ -25,9 +25,12 @@ FIELD_ROLES: dict[str, str] = {
 """How a backlink's field reads from the target's side ("referenced by ... as X")."""
 
 
-@dataclass(frozen=True)
-class Backlink:
-    """``owner`` points at the indexed entity through ``field``."""
+class Backlink(NamedTuple):
+    """``owner`` points at the indexed entity through ``field``.
+
+    A named tuple: a large dossier has a backlink per link (140,000 for 10,000 actors),
+    and tuples are made and hashed several times faster than frozen dataclasses.
+    """
 
     owner: str
     field: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from .crosscheck import TextFiles, cross_check
 from .errors import ContentError, Diagnostic, Location, Severity
 from .fields import Reader, shorten, suggest
 from .gcpause import collector_paused
+from .index import Index
 from .limits import SIZE_HINT, default_max_file_size, human_size
 from .model import (
     Actor,
@@ -59,6 +60,9 @@ class LoadResult:
     dossier: Dossier | None
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...]
+    index: Index | None = None
+    """The dossier's :class:`Index`, built with it (and cached with it: for a large
+    dossier reading it back is quicker than building it again)."""
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -263,6 +267,8 @@ def check_dossier(
     root = path if path.is_dir() else path.parent
     with collector_paused():
         result = _assemble(TextFiles(root, max_size, {}), path, contents, problems)
+        if result.dossier is not None:
+            result = replace(result, index=Index(result.dossier))
     if key is not None:
         _cache.store(key, result, result_dependencies(result), cache_dir)
     return result
