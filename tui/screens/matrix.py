@@ -54,8 +54,8 @@ class MatrixScreen(ViewScreen):
 
     def __init__(self, dossier: Dossier, index: Index, entity_id: str | None) -> None:
         super().__init__(dossier, index, entity_id)
-        self.table = StanceTable(dossier, index)
-        """Sorted once per screen: the grid and the info area read it."""
+        self.table = StanceTable.of(dossier, index)
+        """Sorted once per dossier: the grid and the info area read it."""
 
     def compose_view(self) -> ComposeResult:
         table = self.table

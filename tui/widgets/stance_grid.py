@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from rich.style import Style
@@ -41,12 +42,22 @@ def one_line(text: str) -> str:
 class StanceTable:
     """Actors by issues, each sorted by number of positions (most first, then file order).
 
-    Built once per matrix: the counts and orders are computed up front (one pass over
-    the positions); the cells of a row are looked up through the index the first time
-    the row is drawn, so rows never scrolled to cost nothing.
+    Built once per loaded dossier (:meth:`of`; every matrix opened on it shares it): the
+    counts and orders are computed up front (one pass over the positions); the cells of
+    a row are looked up through the index the first time the row is drawn, so rows
+    never scrolled to cost nothing.
     """
 
+    @classmethod
+    def of(cls, dossier: Dossier, index: Index) -> StanceTable:
+        """The table of ``dossier``, built the first time it is asked for."""
+        table = _TABLES.get(index)
+        if table is None or table.dossier is not dossier:
+            table = _TABLES[index] = cls(dossier, index)
+        return table
+
     def __init__(self, dossier: Dossier, index: Index) -> None:
+        self.dossier = dossier
         self._index = index
         issue_counts = [len(issue.positions) for issue in dossier.issues]
         by_actor = Counter(p.actor for issue in dossier.issues for p in issue.positions)
@@ -103,6 +114,10 @@ class StanceTable:
             rows = [self.row_of[p.actor] for p in issue.positions if p.actor in self.row_of]
             return min(rows, default=0), col
         return 0, 0
+
+
+_TABLES: WeakKeyDictionary[Index, StanceTable] = WeakKeyDictionary()
+"""The table of each live index (a reload makes a new index, and so a new table)."""
 
 
 class StanceGrid(ScrollView, can_focus=True):
