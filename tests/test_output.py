@@ -147,7 +147,7 @@ def test_what_is_not_understood_is_passed_on(frame: str) -> None:
 
 def test_a_frame_leaves_the_terminal_in_the_style_it_asked_for() -> None:
     assert compact("\x1b[1;31mab\x1b[0m", COLUMNS, ROWS).endswith("ab\x1b[0m")
-    assert compact("\x1b[1;31mab\x1b[0m\x1b[31m", COLUMNS, ROWS).endswith("ab\x1b[0;31m")
+    assert compact("\x1b[1;31mab\x1b[0m\x1b[31m", COLUMNS, ROWS).endswith("ab\x1b[22m")
     assert compact("\x1b[1;31mab", COLUMNS, ROWS) == "\x1b[1;31mab"
 
 
@@ -236,3 +236,11 @@ def test_what_the_app_draws_step_by_step_is_what_a_full_redraw_draws(tmp_path: P
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
         os.close(master)
+
+
+def test_an_attribute_is_switched_off_by_its_own_code() -> None:
+    # A scrollbar cell (reverse video) and then a border of another colour, same background.
+    frame = "\x1b[7;38;2;0;48;84;48;2;30;30;30m \x1b[0m\x1b[38;2;0;83;170;48;2;30;30;30m│\x1b[0m"
+    assert compact(frame, COLUMNS, ROWS) == (
+        "\x1b[7;38;2;0;48;84;48;2;30;30;30m \x1b[27;38;2;0;83;170m│\x1b[0m"
+    )

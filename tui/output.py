@@ -128,13 +128,24 @@ def _apply(style: _Style, parameters: str) -> _Style | None:
 
 @lru_cache(maxsize=4096)
 def _change(current: _Style | None, wanted: _Style) -> str:
-    """The shortest SGR sequence that takes the terminal from ``current`` to ``wanted``."""
+    """The shortest SGR sequence that takes the terminal from ``current`` to ``wanted``.
+
+    Either a reset and the whole style, or the difference: attributes switched off by
+    their own codes (22 for bold and dim, 27 for reverse video ...), attributes
+    switched on, and only the colours that change.
+    """
     if current == wanted:
         return ""
     full = f"\x1b[0;{wanted.codes()}m" if wanted != _DEFAULT else "\x1b[0m"
-    if current is None or current.attributes - wanted.attributes:
+    if current is None:
         return full
-    codes = [str(attribute) for attribute in sorted(wanted.attributes - current.attributes)]
+    codes: list[str] = []
+    attributes = set(current.attributes)
+    for off, removes in _ATTRIBUTES_OFF.items():
+        if removes & attributes and not removes & attributes <= wanted.attributes:
+            codes.append(str(off))
+            attributes -= removes
+    codes += [str(attribute) for attribute in sorted(wanted.attributes - attributes)]
     if wanted.foreground != current.foreground:
         codes.append(wanted.foreground or "39")
     if wanted.background != current.background:
