@@ -72,6 +72,10 @@ class StanceTable:
         """Positions of each row's actor."""
         self.issue_counts: tuple[int, ...] = tuple(issue_counts[n] for n in cols)
         """Positions on each column's issue."""
+        # len, not cell_len: it is the C-speed bound of 10,000 names, and wide
+        # scripts are truncated to fit whatever the estimate.
+        self.longest_label = max((len(actor.label) for actor in self.actors), default=0)
+        """Characters in the longest actor name (to size the row headers)."""
         self.row_of: dict[str, int] = {actor.id: row for row, actor in enumerate(self.actors)}
         self.col_of: dict[str, int] = {issue.id: col for col, issue in enumerate(self.issues)}
         self._cells: dict[int, dict[int, Position]] = {}
@@ -206,10 +210,7 @@ class StanceGrid(ScrollView, can_focus=True):
         self._rows = len(table.actors)
         self._cols = len(table.issues)
         self._cell_width = max(3, len(str(self._cols)) + 1)
-        # len, not cell_len: it is the C-speed bound of 10,000 names, and wide
-        # scripts are truncated to fit whatever the estimate.
-        longest = max((len(a.label) for a in table.actors), default=0)
-        self._label_width = max(MIN_HEADER_WIDTH, min(MAX_HEADER_WIDTH, longest + 3))
+        self._label_width = max(MIN_HEADER_WIDTH, min(MAX_HEADER_WIDTH, table.longest_label + 3))
         self._header_width = self._label_width
         self.set_reactive(StanceGrid.cursor, self.validate_cursor(start))
         self._update_virtual_size()
