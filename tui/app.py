@@ -19,7 +19,7 @@ from .commands import EntityCommands
 from .content import Dossier, Index, LoadResult
 from .content.citation import citation_text
 from .content.fields import clean_text
-from .content.gcpause import collector_paused
+from .content.gcpause import collector_paused, settle_startup_memory
 from .history import EXPLORER, History, Place
 from .output import CompactDriver
 from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
@@ -105,6 +105,7 @@ class DossierApp(App[None]):
             self._start_explorer()
         else:
             self.push_screen(PickerScreen(self._folder, self._choices))
+        self.call_after_refresh(settle_startup_memory)
         if self._watch_path is not None and self._load is not None:
             self._watcher = ChangeWatcher(self._watch_path, self._text_files())
             self.set_interval(WATCH_INTERVAL, self._poll_files)
