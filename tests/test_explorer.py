@@ -105,6 +105,25 @@ async def test_open_follow_back_forward(make_app: AppFactory) -> None:
         assert not app.history.can_go_back
 
 
+async def test_a_highlighted_link_is_prepared_before_it_is_followed(
+    make_app: AppFactory,
+) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "down")  # open the first actor, highlight its first link
+        pane = detail(app)
+        assert pane.highlighted is not None
+        target = pane.lines[pane.highlighted].target
+        assert target == "north-leader"
+        await pilot.pause(0.2)
+        prepared = pane._cache[target]  # built and wrapped while the user looked
+        assert prepared.rows and prepared.width == pane.viewport.width
+        shown = detail_text(app)
+        await pilot.press("enter")
+        assert pane._content is prepared  # following it shows what was prepared
+        assert detail_text(app) != shown and "Ada North" in detail_text(app)
+
+
 async def test_following_a_link_selects_it_in_its_list(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:

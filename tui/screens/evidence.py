@@ -44,6 +44,8 @@ Texts = Mapping[str, SourceText]
 class EvidencePane(DetailPane):
     """The evidence, a line per paragraph, citation or quote; citations are links."""
 
+    PREFETCH = False  # its links open other views, not the detail this pane would show
+
     def show_lines(self, lines: list[DetailLine], title: str) -> None:
         """Show ``lines``, keeping the cursor and the scroll position if it had moved."""
         highlighted, scroll_y = self.highlighted, self.scroll_y

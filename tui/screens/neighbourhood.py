@@ -36,6 +36,8 @@ REPEAT_MARK = "↺ "
 class NeighbourhoodTree(DetailPane):
     """The tree, a line per item or group: a DetailPane whose lines the screen sets."""
 
+    PREFETCH = False  # its links open other views, not the detail this pane would show
+
     DEFAULT_CSS = """
     NeighbourhoodTree { padding: 0 1 0 1; }
     """

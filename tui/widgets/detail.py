@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 from math import ceil
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -26,6 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from ..content import Dossier, Entity, Index
@@ -38,6 +41,8 @@ SCROLL_STEP = 3
 """Rows scrolled by up/down when no link is near enough to move to."""
 CACHED_ENTITIES = 64
 """Entities whose lines (and rows, as last wrapped) are kept for going back to them."""
+PREFETCH_DELAY = 0.05
+"""Seconds a link stays highlighted before its target's detail is prepared."""
 
 
 def hint_labels(count: int) -> list[str]:
@@ -106,6 +111,9 @@ class DetailPane(ViewportSize, ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"detail-pane--link", "detail-pane--highlight"}
 
+    PREFETCH: ClassVar[bool] = True
+    """Prepare the detail of a highlighted link's target (the entity it would show)."""
+
     BINDINGS = [
         *MOVE_BINDINGS,
         Binding("enter", "select", "Follow link", id="follow"),
@@ -137,6 +145,7 @@ class DetailPane(ViewportSize, ScrollView, can_focus=True):
         self._shown: dict[int, list[Segment]] = {}
         """What each row of the pane last showed (to repaint only rows that change)."""
         self._title = ""
+        self._prefetch_timer: Timer | None = None
 
     @property
     def _rows(self) -> list[tuple[int, Strip]]:
@@ -202,8 +211,9 @@ class DetailPane(ViewportSize, ScrollView, can_focus=True):
         for start, end in _runs(changed):
             self.refresh(Region(0, start, view.width, end - start))
 
-    def _wrap(self) -> None:
-        """Start wrapping for the current width (rows are wrapped lazily, as needed)."""
+    def _wrap(self, content: _Wrapped | None = None) -> None:
+        """Start wrapping ``content`` (default: what is shown) for the current width
+        (rows are wrapped lazily, as needed)."""
         width = self.viewport.width
         if width <= 0:
             return
@@ -212,17 +222,19 @@ class DetailPane(ViewportSize, ScrollView, can_focus=True):
                 self.rich_style,
                 self.rich_style + self.get_component_rich_style("detail-pane--link"),
             )
-        content = self._content
+        content = self._content if content is None else content
         if width == content.width and self._row_styles == content.styles:
             return
         content.width, content.styles = width, self._row_styles
         content.rows, content.first_row = [], []
         # Enough for the first screen now; the rest when it is scrolled to or needed.
-        self._ensure_rows(self.viewport.height + 1)
+        self._ensure_rows(self.viewport.height + 1, content)
 
-    def _ensure_lines(self, count: int) -> None:
-        """Wrap lines until at least ``count`` of them are wrapped (or all are)."""
-        content = self._content
+    def _ensure_lines(self, count: int, content: _Wrapped | None = None) -> None:
+        """Wrap lines of ``content`` (default: what is shown) until at least ``count``
+        of them are wrapped (or all are)."""
+        content = self._content if content is None else content
+        shown = content is self._content
         if content.width <= 0 or content.styles is None:
             return
         lines = content.lines
@@ -237,7 +249,7 @@ class DetailPane(ViewportSize, ScrollView, can_focus=True):
             line = lines[number]
             content.first_row.append(len(rows))
             text = line.text
-            label = self._labels.get(number)
+            label = self._labels.get(number) if shown else None
             if label is not None:
                 text = Text.assemble((f" {label} ", "bold reverse"), " ", text[len(LINK_ARROW) :])
             style = link if line.target else base
@@ -247,12 +259,20 @@ class DetailPane(ViewportSize, ScrollView, can_focus=True):
                     for s in piece.render(console, end="")
                 ]
                 rows.append((number, Strip(segments).extend_cell_length(width, style)))
-        self._update_virtual_height()
+        if shown:
+            self._update_virtual_height()
 
-    def _ensure_rows(self, count: int) -> None:
+    def _ensure_rows(self, count: int, content: _Wrapped | None = None) -> None:
         """Wrap lines until at least ``count`` rows exist (or every line is wrapped)."""
-        while len(self._rows) < count and len(self._first_row) < len(self.lines):
-            self._ensure_lines(len(self._first_row) + 8)
+        content = self._content if content is None else content
+        while len(content.rows) < count and len(content.first_row) < len(content.lines):
+            self._ensure_lines(len(content.first_row) + 8, content)
+
+    def _prefetch(self, target: str) -> None:
+        """Build and wrap the first screen of ``target``'s detail, ready to be followed."""
+        entity = self.dossier.get(target)
+        if entity is not None and self.is_mounted:
+            self._wrap(self._entity_content(entity))
 
     def _update_virtual_height(self) -> None:
         """Rows wrapped so far, plus an estimate for the lines not wrapped yet."""
@@ -328,6 +348,13 @@ class DetailPane(ViewportSize, ScrollView, can_focus=True):
                 self._refresh_line_rows(changed)
         if line is not None:
             self._scroll_to_line(line)
+            target = self.lines[line].target
+            if self.PREFETCH and target is not None:
+                if self._prefetch_timer is not None:
+                    self._prefetch_timer.stop()
+                self._prefetch_timer = self.set_timer(
+                    PREFETCH_DELAY, partial(self._prefetch, target)
+                )
 
     def _line_rows(self, line: int) -> tuple[int, int]:
         self._wrap()
