@@ -25,8 +25,8 @@ unknown SGR parameter, say) is passed through with a full reset before the next 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -56,9 +56,11 @@ _ATTRIBUTES_OFF: dict[int, frozenset[int]] = {
 }
 
 
-@dataclass(frozen=True)
-class _Style:
-    """What an SGR state means: attributes on, foreground and background parameters."""
+class _Style(NamedTuple):
+    """What an SGR state means: attributes on, foreground and background parameters.
+
+    A named tuple: styles are cache keys on every run of text, and tuples hash in C.
+    """
 
     attributes: frozenset[int] = frozenset()
     foreground: str | None = None  # e.g. "31", "38;5;9", "38;2;1;2;3"; None: default
@@ -166,6 +168,9 @@ def _blank_style(current: _Style, wanted: _Style) -> _Style:
     return _Style(current.attributes, current.foreground, wanted.background)
 
 
+_CERTAIN_WIDTH = re.compile("[ -~\u00a0-\u00ac\u00ae-\u02ff\u2500-\u259f]*").fullmatch
+
+
 def _certain_width(text: str) -> bool:
     """True if every terminal draws ``text`` one cell per character.
 
@@ -173,12 +178,7 @@ def _certain_width(text: str) -> bool:
     drawing and block elements: characters whose width no terminal disputes (East Asian
     "ambiguous width" settings aside, under which Textual's borders are out of line too).
     """
-    return (text.isascii() and text.isprintable()) or all(
-        " " <= char <= "~"
-        or ("\u00a0" <= char < "\u0300" and char != "\u00ad")
-        or "\u2500" <= char < "\u25a0"
-        for char in text
-    )
+    return _CERTAIN_WIDTH(text) is not None
 
 
 def compact(frame: str, width: int, height: int) -> str:
