@@ -9,6 +9,7 @@ import pytest
 from tui.app import DossierApp
 from tui.history import EXPLORER, Place
 from tui.screens import VIEW_SCREENS, ExplorerScreen, ViewScreen
+from tui.widgets import Breadcrumb
 
 AppFactory = Callable[..., DossierApp]
 VIEW_KEYS = {"m": "matrix", "t": "timeline", "e": "evidence", "n": "neighbourhood"}
@@ -65,3 +66,47 @@ async def test_opening_an_item_from_a_view_goes_to_the_explorer(make_app: AppFac
         await pilot.press("backspace")
         await pilot.pause()
         assert isinstance(app.screen, VIEW_SCREENS["neighbourhood"])
+
+
+async def test_reopening_a_view_at_the_same_place_shows_the_same_screen(
+    make_app: AppFactory,
+) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        matrix = app.screen
+        assert isinstance(matrix, VIEW_SCREENS["matrix"])
+        await pilot.press("right")  # move the matrix cursor
+        await pilot.pause()
+        cursor = matrix.query_one("#matrix").cursor  # type: ignore[attr-defined]
+        await pilot.press("escape", "down")  # back, then another actor
+        await pilot.pause()
+        await pilot.press("up", "m")  # the same actor again: the same place
+        await pilot.pause()
+        assert app.screen is matrix  # kept: not composed again
+        assert matrix.query_one("#matrix").cursor == cursor  # type: ignore[attr-defined]
+        trail = str(matrix.query_one(Breadcrumb).render())
+        assert trail.endswith("Stance matrix")
+        await pilot.press("escape", "down", "m")  # another actor: a view of its own
+        await pilot.pause()
+        assert app.screen is not matrix
+        assert app.screen.entity_id == "south"  # type: ignore[attr-defined]
+
+
+async def test_kept_views_are_dropped_when_the_dossier_changes(make_app: AppFactory) -> None:
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("m", "escape", "t", "escape", "e", "escape", "n", "escape", "down", "m"):
+            await pilot.press(key)
+            await pilot.pause()
+        installed = [name for name in app._kept_views.values() if app.is_screen_installed(name)]
+        assert len(installed) == 4  # at most KEPT_VIEWS
+        matrix = app.screen
+        await pilot.press("escape")
+        app._adopt(app.dossier, app.index)  # as a reload or a new pick does
+        assert not app._kept_views
+        assert not any(app.is_screen_installed(name) for name in installed)
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen is not matrix

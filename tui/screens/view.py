@@ -63,6 +63,10 @@ class ViewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Breadcrumb).set_trail(self.dossier_app.trail_labels())
 
+    def on_screen_resume(self) -> None:
+        # A kept view shown again: the trail that led here may have changed.
+        self.query_one(Breadcrumb).set_trail(self.dossier_app.trail_labels())
+
     def action_close_view(self) -> None:
         self.dossier_app.action_go_back()
 
