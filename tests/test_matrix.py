@@ -320,3 +320,18 @@ async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
         assert "Two lines and a tab" in lines[2] and "[+]" in lines[2]
         assert all(len(line) == len(lines[0]) for line in lines)
         assert "#1 Issue with a break" in info(app)
+
+
+async def test_the_table_is_sorted_before_the_matrix_is_first_opened(
+    make_app: AppFactory,
+) -> None:
+    from tui.widgets.stance_grid import _TABLES
+
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.6)  # the app prepares its views shortly after the first screen
+        table = _TABLES.get(app.index)
+        assert table is not None and table.dossier is app.dossier
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen.table is table  # type: ignore[attr-defined]

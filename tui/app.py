@@ -25,6 +25,8 @@ from .output import CompactDriver
 from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
 from .watch import ChangeWatcher
 
+PREPARE_DELAY = 0.3
+"""Seconds after the first screen before the views prepare what they need."""
 KEPT_VIEWS = 4
 """Views kept (composed, with their cursors) for reopening at the same place."""
 WATCH_INTERVAL = 0.25
@@ -112,6 +114,7 @@ class DossierApp(App[None]):
         else:
             self.push_screen(PickerScreen(self._folder, self._choices))
         self.call_after_refresh(settle_startup_memory)
+        self.set_timer(PREPARE_DELAY, self._prepare_views)
         if self._watch_path is not None and self._load is not None:
             self._watcher = ChangeWatcher(self._watch_path, self._text_files())
             self.set_interval(WATCH_INTERVAL, self._poll_files)
@@ -158,6 +161,7 @@ class DossierApp(App[None]):
         while len(self.screen_stack) > 1 and self.screen is not explorer:
             self.pop_screen()
         self._forget_views()
+        self.set_timer(PREPARE_DELAY, self._prepare_views)
         explorer.reload(self.dossier, self.index)
         self._show_current()
         self.notify("Reloaded.", timeout=2)
@@ -189,6 +193,7 @@ class DossierApp(App[None]):
             return
         self._adopt(result.dossier, result.index)
         self._start_explorer()
+        self.set_timer(PREPARE_DELAY, self._prepare_views)
 
     # -- navigation --------------------------------------------------------
     @property
@@ -254,6 +259,11 @@ class DossierApp(App[None]):
     def _forget_view(self, name: str) -> None:
         if self.is_screen_installed(name) and self.get_screen(name) not in self.screen_stack:
             self.uninstall_screen(name)
+
+    def _prepare_views(self) -> None:
+        if hasattr(self, "dossier"):
+            for screen_class in VIEW_SCREENS.values():
+                screen_class.prepare(self.dossier, self.index)
 
     def _forget_views(self) -> None:
         """Drop every kept view (the dossier they show has been replaced)."""

@@ -57,6 +57,11 @@ class MatrixScreen(ViewScreen):
         self.table = StanceTable.of(dossier, index)
         """Sorted once per dossier: the grid and the info area read it."""
 
+    @classmethod
+    def prepare(cls, dossier: Dossier, index: Index) -> None:
+        """Sort the table (the slow part of a first matrix on a large dossier)."""
+        StanceTable.of(dossier, index)
+
     def compose_view(self) -> ComposeResult:
         table = self.table
         grid = StanceGrid(table, start=table.start_for(self.entity_id), id="matrix")

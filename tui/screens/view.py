@@ -56,6 +56,11 @@ class ViewScreen(Screen[None]):
         yield from self.compose_view()
         yield KeyBar()
 
+    @classmethod
+    def prepare(cls, dossier: Dossier, index: Index) -> None:
+        """Work out ahead of time (while the user reads) what every view of
+        ``dossier`` would need; the default needs nothing."""
+
     def compose_view(self) -> ComposeResult:
         """The view's own widgets (between the breadcrumb and the footer)."""
         raise NotImplementedError
