@@ -56,6 +56,8 @@ class MatrixScreen(ViewScreen):
         super().__init__(dossier, index, entity_id)
         self.table = StanceTable.of(dossier, index)
         """Sorted once per dossier: the grid and the info area read it."""
+        self._info_for: tuple[str, str] | None = None
+        """(actor, issue) the info area describes."""
 
     @classmethod
     def prepare(cls, dossier: Dossier, index: Index) -> None:
@@ -71,7 +73,10 @@ class MatrixScreen(ViewScreen):
         )
         grid.border_subtitle = "sorted by number of positions"
         yield grid
-        yield Static("", id="matrix-info", markup=False)
+        current = grid.current
+        self._info_for = (current[0].id, current[1].id) if current is not None else None
+        info = self._info(*current) if current is not None else ""
+        yield Static(info, id="matrix-info", markup=False)
         yield Static(stance_legend(), id="matrix-legend", markup=False)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -80,6 +85,10 @@ class MatrixScreen(ViewScreen):
 
     # -- messages up -------------------------------------------------------
     def on_stance_grid_cell_highlighted(self, message: StanceGrid.CellHighlighted) -> None:
+        cell = (message.actor.id, message.issue.id)
+        if cell == self._info_for:
+            return  # shown already (the grid announces its first cell on mount)
+        self._info_for = cell
         self.query_one("#matrix-info", Static).update(
             self._info(message.actor, message.issue, message.position),
             layout=False,  # a fixed-size area: repaint it, not the screen

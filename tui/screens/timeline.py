@@ -60,10 +60,16 @@ class TimelineScreen(ViewScreen):
             in_order, self._label, linked=self.linked, start=start, id="timeline"
         )
         self._update_titles()
+        self._info_for: str | None = None
+        """The event the info area describes."""
 
     def compose_view(self) -> ComposeResult:
         yield self.timeline
-        yield Static("", id="timeline-info", markup=False)
+        event = self.timeline.current
+        self._info_for = event.id if event is not None else None
+        yield Static(
+            self._summary(event) if event is not None else "", id="timeline-info", markup=False
+        )
 
     def _linked_events(self, in_order: list[Event]) -> frozenset[str]:
         origin = self.entity_id
@@ -106,9 +112,16 @@ class TimelineScreen(ViewScreen):
 
     # -- messages up -------------------------------------------------------
     def on_timeline_list_highlighted(self, message: TimelineList.Highlighted) -> None:
-        summary = message.event.summary
-        info = Text(summary) if summary else Text("(no summary)", style="dim")
+        if message.event.id == self._info_for:
+            return  # shown already (the list announces its first event on mount)
+        self._info_for = message.event.id
+        info = self._summary(message.event)
         self.query_one("#timeline-info", Static).update(info, layout=False)  # a fixed-size area
+
+    @staticmethod
+    def _summary(event: Event) -> Text:
+        summary = event.summary
+        return Text(summary) if summary else Text("(no summary)", style="dim")
 
     def on_timeline_list_chosen(self, message: TimelineList.Chosen) -> None:
         self.open_in_explorer(message.event.id)

@@ -52,7 +52,7 @@ class ViewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Breadcrumb()
+        yield Breadcrumb(self.dossier_app.trail_labels())  # drawn with the first frame
         yield from self.compose_view()
         yield KeyBar()
 

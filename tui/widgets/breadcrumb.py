@@ -27,24 +27,27 @@ class Breadcrumb(Widget):
     }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, labels: Sequence[str] = ()) -> None:
         super().__init__()
-        self._labels: list[str] = []
-        self._trail = Text()
+        self._labels: list[str] = list(labels)
+        self._trail: Text | None = None
+        """The trail as drawn for the current width (None: not worked out yet)."""
 
     def set_trail(self, labels: Sequence[str]) -> None:
         if list(labels) == self._labels:
             return
         self._labels = list(labels)
-        before = self._trail.cell_len
+        before = self._trail.cell_len if self._trail is not None else self.size.width
         self._trail = self._render_trail(self.size.width or 80)
         self.refresh(Region(0, 0, max(before, self._trail.cell_len), 1))
 
     def on_resize(self) -> None:
-        self._trail = self._render_trail(self.size.width)
+        self._trail = None
         self.refresh()
 
     def render(self) -> Text:
+        if self._trail is None:
+            self._trail = self._render_trail(self.size.width or 80)
         return self._trail
 
     def _render_trail(self, width: int) -> Text:

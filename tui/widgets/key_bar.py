@@ -55,10 +55,10 @@ class KeyBar(Widget):
         self._palette: _Key | None = None
         self._spans: list[tuple[int, int, str]] = []
         """(start, end, key) of each key as last drawn, for clicks."""
+        self._collected = False
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-        self._collect()
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
@@ -67,7 +67,7 @@ class KeyBar(Widget):
         if screen is self.screen:
             self._collect()
 
-    def _collect(self) -> None:
+    def _collect(self, *, repaint: bool = True) -> None:
         """Read the screen's active bindings; repaint if what is shown changed."""
         keys: list[_Key] = []
         seen: set[str] = set()
@@ -83,11 +83,15 @@ class KeyBar(Widget):
             keys.append(
                 _Key(binding.key, app.get_key_display(binding), binding.description, enabled)
             )
+        self._collected = True
         if (tuple(keys), palette) != (self._keys, self._palette):
             self._keys, self._palette = tuple(keys), palette
-            self.refresh()
+            if repaint:
+                self.refresh()
 
     def render(self) -> Text:
+        if not self._collected:  # the first frame shows the keys (no second frame for them)
+            self._collect(repaint=False)
         key_style = self.get_component_rich_style("key-bar--key")
         text_style = self.get_component_rich_style("key-bar--description")
         dim = self.get_component_rich_style("key-bar--disabled")
