@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header
 
 from ..content import Dossier, Entity, Index
 from ..history import Place
@@ -19,6 +18,7 @@ from ..widgets import (
     FilterBar,
     KeyBar,
     ProblemsPanel,
+    TitleBar,
     TourBanner,
 )
 
@@ -69,7 +69,7 @@ class ExplorerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         key = self.index.search_key
-        yield Header()
+        yield TitleBar()
         yield Breadcrumb()
         yield TourBanner()
         with Horizontal(id="panes"):

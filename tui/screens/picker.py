@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..widgets import KeyBar
+from ..widgets import KeyBar, TitleBar
 
 
 class PickerScreen(Screen[None]):
@@ -42,7 +42,7 @@ class PickerScreen(Screen[None]):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(
             Text(f"{self.folder} holds {len(self.choices)} dossiers: choose one."),
             id="picker-help",

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header
 
 from ..content import Dossier, Entity, Index
-from ..widgets import Breadcrumb, KeyBar
+from ..widgets import Breadcrumb, KeyBar, TitleBar
 
 if TYPE_CHECKING:
     from ..app import DossierApp
@@ -51,7 +50,7 @@ class ViewScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Breadcrumb(self.dossier_app.trail_labels())  # drawn with the first frame
         yield from self.compose_view()
         yield KeyBar()

@@ -10,6 +10,7 @@ from .key_bar import KeyBar
 from .problems import ProblemsPanel
 from .stance_grid import StanceGrid, StanceTable, stance_legend
 from .timeline_list import TimelineList
+from .title_bar import TitleBar
 from .tour_banner import TourBanner
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "StanceGrid",
     "StanceTable",
     "TimelineList",
+    "TitleBar",
     "TourBanner",
     "stance_legend",
 ]
