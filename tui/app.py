@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,14 +21,13 @@ from .content.citation import citation_text
 from .content.fields import clean_text
 from .content.gcpause import collector_paused, settle_startup_memory
 from .history import EXPLORER, History, Place
+from .kept_views import KeptViews
 from .output import CompactDriver
 from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
 from .watch import ChangeWatcher
 
 PREPARE_DELAY = 0.3
 """Seconds after the first screen before the views prepare what they need."""
-KEPT_VIEWS = 4
-"""Views kept (composed, with their cursors) for reopening at the same place."""
 WATCH_INTERVAL = 0.25
 """Seconds between looks at the files with --watch (a change acts after one quiet look)."""
 
@@ -73,9 +72,7 @@ class DossierApp(App[None]):
     ) -> None:
         super().__init__()
         self.history = History()
-        self._kept_views: dict[tuple[str, str | None], str] = {}
-        """(view, entity) -> name of the installed screen kept for it, oldest first."""
-        self._view_serial = 0
+        self.kept_views = KeptViews(self)
         self._watch_path = watch
         self._watcher: ChangeWatcher | None = None
         self._choices = choices or {}
@@ -100,7 +97,7 @@ class DossierApp(App[None]):
         return driver
 
     def _adopt(self, dossier: Dossier, index: Index | None = None) -> None:
-        self._forget_views()
+        self.kept_views.clear()
         self.dossier = dossier
         self.index = index if index is not None else self._index_of(dossier)
         self.history = History()
@@ -160,7 +157,7 @@ class DossierApp(App[None]):
         self.sub_title = f"as of {self.dossier.info.as_of}"
         while len(self.screen_stack) > 1 and self.screen is not explorer:
             self.pop_screen()
-        self._forget_views()
+        self.kept_views.clear()
         self.set_timer(PREPARE_DELAY, self._prepare_views)
         explorer.reload(self.dossier, self.index)
         self._show_current()
@@ -236,40 +233,13 @@ class DossierApp(App[None]):
             self.pop_screen()
         explorer.show(place.entity_id)
         if place.view != EXPLORER:
-            self.push_screen(self._view_screen(place))
-
-    def _view_screen(self, place: Place) -> ViewScreen:
-        """The view for ``place``: the one shown there before if it is still kept
-        (reopening a view costs no composing and keeps its cursor), else a new one."""
-        key = (place.view, place.entity_id)
-        name = self._kept_views.get(key)
-        if name is not None and self.is_screen_installed(name):
-            self._kept_views[key] = self._kept_views.pop(key)  # the most recent now
-            return cast(ViewScreen, self.get_screen(name))
-        screen = VIEW_SCREENS[place.view](self.dossier, self.index, place.entity_id)
-        self._view_serial += 1
-        name = f"view-{self._view_serial}"
-        self.install_screen(screen, name)
-        self._kept_views[key] = name
-        while len(self._kept_views) > KEPT_VIEWS:
-            oldest = next(iter(self._kept_views))
-            self._forget_view(self._kept_views.pop(oldest))
-        return screen
-
-    def _forget_view(self, name: str) -> None:
-        if self.is_screen_installed(name) and self.get_screen(name) not in self.screen_stack:
-            self.uninstall_screen(name)
+            make = partial(VIEW_SCREENS[place.view], self.dossier, self.index, place.entity_id)
+            self.push_screen(self.kept_views.screen_for(place, make))
 
     def _prepare_views(self) -> None:
         if hasattr(self, "dossier"):
             for screen_class in VIEW_SCREENS.values():
                 screen_class.prepare(self.dossier, self.index)
-
-    def _forget_views(self) -> None:
-        """Drop every kept view (the dossier they show has been replaced)."""
-        while self._kept_views:
-            _, name = self._kept_views.popitem()
-            self._forget_view(name)
 
     def restore_place(self, place: Place) -> None:
         """Put ``place`` back as the current one (after a tour) and show it."""
