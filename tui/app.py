@@ -97,12 +97,27 @@ class DossierApp(App[None]):
         return driver
 
     def _adopt(self, dossier: Dossier, index: Index | None = None) -> None:
-        self.kept_views.clear()
+        """Start on ``dossier`` (a new history, at its first item)."""
+        self._set_dossier(dossier, index)
+        self.history = History()
+        self._visit_first()
+
+    def _set_dossier(self, dossier: Dossier, index: Index | None) -> None:
+        """Hold ``dossier`` (and its index): the title follows, kept views go, and the
+        views prepare for it once the screen has settled."""
         self.dossier = dossier
         self.index = index if index is not None else self._index_of(dossier)
-        self.history = History()
+        self.title = dossier.info.title
+        self.sub_title = f"as of {dossier.info.as_of}"
+        self.kept_views.clear()
+        if self.is_running:
+            self.set_timer(PREPARE_DELAY, self._prepare_views)
+
+    def _visit_first(self) -> None:
+        """Go to the dossier's first item when the history has no current place."""
+        dossier = self.dossier
         first = next(iter(dossier.actors or dossier.issues or dossier.assessments), None)
-        if first is not None:
+        if first is not None and self.history.current is None:
             self.history.visit(Place(EXPLORER, first.id))
 
     def on_mount(self) -> None:
@@ -111,7 +126,8 @@ class DossierApp(App[None]):
         else:
             self.push_screen(PickerScreen(self._folder, self._choices))
         self.call_after_refresh(settle_startup_memory)
-        self.set_timer(PREPARE_DELAY, self._prepare_views)
+        if hasattr(self, "dossier"):
+            self.set_timer(PREPARE_DELAY, self._prepare_views)
         if self._watch_path is not None and self._load is not None:
             self._watcher = ChangeWatcher(self._watch_path, self._text_files())
             self.set_interval(WATCH_INTERVAL, self._poll_files)
@@ -146,26 +162,16 @@ class DossierApp(App[None]):
             self._watcher.extra = self._text_files()
         if explorer is None:
             return
-        self.dossier = result.dossier
-        self.index = result.index if result.index is not None else self._index_of(result.dossier)
-        self.history.forget(set(result.dossier.entities))
-        if self.history.current is None:
-            first = next(iter(result.dossier.actors or result.dossier.issues), None)
-            if first is not None:
-                self.history.visit(Place(EXPLORER, first.id))
-        self.title = self.dossier.info.title
-        self.sub_title = f"as of {self.dossier.info.as_of}"
         while len(self.screen_stack) > 1 and self.screen is not explorer:
             self.pop_screen()
-        self.kept_views.clear()
-        self.set_timer(PREPARE_DELAY, self._prepare_views)
+        self._set_dossier(result.dossier, result.index)
+        self.history.forget(set(result.dossier.entities))
+        self._visit_first()
         explorer.reload(self.dossier, self.index)
         self._show_current()
         self.notify("Reloaded.", timeout=2)
 
     def _start_explorer(self) -> None:
-        self.title = self.dossier.info.title
-        self.sub_title = f"as of {self.dossier.info.as_of}"
         screen = ExplorerScreen(self.dossier, self.index)
         if isinstance(self.screen, PickerScreen):
             self.switch_screen(screen)
@@ -190,7 +196,6 @@ class DossierApp(App[None]):
             return
         self._adopt(result.dossier, result.index)
         self._start_explorer()
-        self.set_timer(PREPARE_DELAY, self._prepare_views)
 
     # -- navigation --------------------------------------------------------
     @property
