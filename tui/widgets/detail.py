@@ -34,6 +34,7 @@ from textual.widget import Widget
 from ..content import Dossier, Entity, Index
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
 from .keys import MOVE_BINDINGS
+from .scrollbar import QuickScrollbars
 from .viewport import ViewportSize
 
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
@@ -79,7 +80,7 @@ def _bar_look(bar: ScrollBar) -> list[Segment]:
     return list(segments.segments)
 
 
-class DetailPane(ViewportSize, ScrollView, can_focus=True):
+class DetailPane(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
     """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """

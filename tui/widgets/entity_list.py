@@ -27,10 +27,11 @@ from textual.strip import Strip
 from ..content import Entity
 from ..glyphs import LINKED_MARK
 from .keys import MOVE_BINDINGS
+from .scrollbar import QuickScrollbars
 from .viewport import ViewportSize
 
 
-class EntityList(ViewportSize, ScrollView, can_focus=True):
+class EntityList(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
     """Entities of one kind; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """

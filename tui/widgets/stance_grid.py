@@ -26,6 +26,7 @@ from textual.strip import Strip
 
 from ..content import Actor, Dossier, Index, Issue, Position, Stance
 from ..glyphs import STANCE_GLYPH, STANCE_STYLE
+from .scrollbar import QuickScrollbars
 
 CORNER = "actor ╲ issue"
 ROW_MARK = "▸"
@@ -124,7 +125,7 @@ _TABLES: WeakKeyDictionary[Index, StanceTable] = WeakKeyDictionary()
 """The table of each live index (a reload makes a new index, and so a new table)."""
 
 
-class StanceGrid(ScrollView, can_focus=True):
+class StanceGrid(QuickScrollbars, ScrollView, can_focus=True):
     """The matrix; posts :class:`CellHighlighted` on a move and :class:`Chosen` to open."""
 
     DEFAULT_CSS = """

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from ..content import Event, EventStatus
 from ..glyphs import EVENT_GLYPH, LINKED_MARK
 from .keys import MOVE_BINDINGS
+from .scrollbar import QuickScrollbars
 from .stance_grid import one_line
 
 LINES_PER_EVENT = 3
@@ -47,7 +48,7 @@ WIDE = 60
 """From this width on, the status is spelled out beside its glyph."""
 
 
-class TimelineList(ScrollView, can_focus=True):
+class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
     """Events in the order given; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """

@@ -1,0 +1,132 @@
+"""A vertical scrollbar that draws its cells directly.
+
+Textual's :class:`~textual.scrollbar.ScrollBar` draws through Rich: every time its thumb
+moves it renders a Rich renderable, splits the result into lines and wraps them in
+strips, which costs about as much as repainting a pane of text. The detail pane's
+thumb moves on almost every key (each item has its own length), so :class:`QuickScrollBar`
+works out the same cells with Textual's own :meth:`ScrollBarRender.render_bar` and
+keeps them as strips, one per row, until the bar's geometry or colours change. It looks
+and behaves exactly like the stock bar (clicks and drags are the stock bar's).
+
+:class:`QuickScrollbars` is the mixin that gives a scrolling widget this bar.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region
+from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    _Base = Widget
+else:  # a plain mixin at run time: a Widget base would bring Widget's CSS along
+    _Base = object
+
+_DEFAULT_BACK = Color.parse("#555555")
+_DEFAULT_BAR = Color.parse("bright_magenta")
+
+_Key = tuple[int, int, int, int, float, Style, Style]
+
+
+class QuickScrollBar(ScrollBar):
+    """A :class:`ScrollBar` whose vertical rows are drawn without Rich's console."""
+
+    def __init__(
+        self, vertical: bool = True, name: str | None = None, *, thickness: int = 1
+    ) -> None:
+        super().__init__(vertical, name, thickness=thickness)
+        self._drawn: tuple[_Key, list[Strip]] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        rows = self._rows()
+        if rows is None:
+            return super().render_lines(crop)
+        width = self.size.width
+        strips = rows[crop.y : crop.bottom]
+        if len(strips) < crop.height:  # asked past the bar's end: blank rows, as Textual
+            strips += [Strip.blank(width, self.visual_style.rich_style)] * (
+                crop.height - len(strips)
+            )
+        filters = self.get_line_filters()
+        if filters:
+            background = self.background_colors[1]
+            for line_filter in filters:
+                strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        if crop.x or crop.width != width:
+            strips = [strip.crop(crop.x, crop.right) for strip in strips]
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        rows = self._rows()
+        if rows is None:
+            return super().render_line(y)
+        if 0 <= y < len(rows):
+            return rows[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _rows(self) -> list[Strip] | None:
+        """The bar's rows as they look now (None: a bar this class leaves to Textual)."""
+        renderer = self.render()
+        if not self.vertical or not isinstance(renderer, ScrollBarRender):
+            return None
+        if self.opacity != 1.0 or self.styles.tint.a or self.styles.text_opacity != 1.0:
+            return None
+        width, height = self.size
+        bar_style = renderer.style
+        if not isinstance(bar_style, Style):
+            return None
+        base = self.visual_style.rich_style
+        key: _Key = (
+            width,
+            height,
+            renderer.virtual_size,
+            renderer.window_size,
+            renderer.position,
+            bar_style,
+            base,
+        )
+        if self._drawn is None or self._drawn[0] != key:
+            segments = renderer.render_bar(
+                size=height,
+                virtual_size=renderer.virtual_size,
+                window_size=renderer.window_size,
+                position=renderer.position,
+                thickness=width,
+                vertical=True,
+                back_color=bar_style.bgcolor or _DEFAULT_BACK,
+                bar_color=bar_style.color or _DEFAULT_BAR,
+            )
+            # As Textual draws it: the widget's style under each cell's.
+            rows = [
+                Strip(Segment.apply_style([segment], base), width) for segment in segments.segments
+            ]
+            rows += [Strip.blank(width, base)] * (height - len(rows))
+            self._drawn = (key, rows)
+        return self._drawn[1]
+
+
+class QuickScrollbars(_Base):
+    """Mixin: this widget's vertical scrollbar is a :class:`QuickScrollBar`.
+
+    Mix in before the widget class: ``class Pane(QuickScrollbars, ScrollView)``.
+    """
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar, created (hidden) on first use as Textual does."""
+        # Mirrors Widget.vertical_scrollbar; Textual has no hook for the bar's class.
+        if self._vertical_scrollbar is None:
+            bar = QuickScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
