@@ -33,14 +33,17 @@ from textual.drivers.linux_driver import LinuxDriver
 __all__ = ["CompactDriver", "compact"]
 
 _TOKENS = re.compile(
-    r"\x1b\[([0-9;]*)m"  # 1: SGR parameters
-    r"|\x1b\[([0-9]*);([0-9]*)H"  # 2, 3: cursor position (row; column)
-    r"|(\n)(?=\x1b\[[0-9]*;[0-9]*H)"  # 4: a newline right before a cursor move
-    r"|(\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # 5: OSC ... (BEL or ST)
+    r"\x1b\[([0-9;]*)m([^\x00-\x1f\x7f]*)\x1b\[0?m"  # 1, 2: a run: SGR, text, reset
+    r"|\x1b\[([0-9;]*)m"  # 3: SGR parameters
+    r"|\x1b\[([0-9]*);([0-9]*)H"  # 4, 5: cursor position (row; column)
+    r"|(\n)(?=\x1b\[[0-9]*;[0-9]*H)"  # 6: a newline right before a cursor move
+    r"|(\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # 7: OSC ... (BEL or ST)
     r"|\x1b\[[0-?]*[ -/]*[@-~]"  # other CSI
     r"|\x1b[^\[\]]?"  # other escapes
     r"|[\x00-\x1f\x7f])"  # other control characters
 )
+"""The pieces of a frame. Textual writes each run of text as its style, the text and a
+reset: one match for all three (most of a frame) keeps the pass quick."""
 
 _ATTRIBUTES = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 21, 51, 52, 53})
 _ATTRIBUTES_OFF: dict[int, frozenset[int]] = {
@@ -178,7 +181,7 @@ def _certain_width(text: str) -> bool:
     drawing and block elements: characters whose width no terminal disputes (East Asian
     "ambiguous width" settings aside, under which Textual's borders are out of line too).
     """
-    return _CERTAIN_WIDTH(text) is not None
+    return (text.isascii() and text.isprintable()) or _CERTAIN_WIDTH(text) is not None
 
 
 def compact(frame: str, width: int, height: int) -> str:
@@ -212,33 +215,65 @@ def compact(frame: str, width: int, height: int) -> str:
         append(_change(current, target))
         current = target
 
+    def draw(text: str) -> None:
+        """Draw plain ``text`` (no control characters) in the wanted style."""
+        nonlocal row, column
+        settle(not text.strip(" "))
+        append(text)
+        if column >= 0 and column + len(text) <= width and _certain_width(text):
+            column += len(text)
+        elif column >= 0 and column + 2 * len(text) <= width:
+            column = -1  # still on the same row: no character is wider than two cells
+        else:
+            row = column = -1  # it may have wrapped
+
+    def style(parameters: str) -> None:
+        """Take in an SGR with ``parameters``."""
+        nonlocal wanted, current
+        if wanted is not None:
+            after = _apply(wanted, parameters)
+        elif parameters.split(";", 1)[0] in ("", "0"):
+            after = _apply(_DEFAULT, parameters)
+        else:
+            after = None
+        if after is None:  # not understood: pass it on as it is
+            settle()
+            append(f"\x1b[{parameters}m")
+            current = wanted = None
+        else:
+            wanted = after
+
     for match in _TOKENS.finditer(frame):
         start = match.start()
         if start > position:  # text
-            text = frame[position:start]
-            settle(not text.strip(" "))
-            append(text)
-            if column >= 0 and _certain_width(text) and column + len(text) <= width:
-                column += len(text)
-            elif column >= 0 and column + 2 * len(text) <= width:
-                column = -1  # still on the same row: no character is wider than two cells
-            else:
-                row = column = -1  # it may have wrapped
+            draw(frame[position:start])
         position = match.end()
-        parameters, move_row, move_column, newline, other = match.groups()
-        if parameters is not None:
+        run, text, parameters, move_row, move_column, newline, other = match.groups()
+        if run is not None:  # the common case, inline: style(run), draw(text), style("0")
             if wanted is not None:
-                after = _apply(wanted, parameters)
-            elif parameters.split(";", 1)[0] in ("", "0"):
-                after = _apply(_DEFAULT, parameters)
+                after = _apply(wanted, run)
+            elif run.split(";", 1)[0] in ("", "0"):
+                after = _apply(_DEFAULT, run)
             else:
                 after = None
-            if after is None:  # not understood: pass it on as it is
-                settle()
-                append(match.group())
-                current = wanted = None
+            if after is None:
+                style(run)
             else:
                 wanted = after
+            if text:
+                if wanted is not None and current != wanted:
+                    settle(not text.strip(" "))
+                append(text)
+                size = len(text)
+                if column >= 0 and column + size <= width and _certain_width(text):
+                    column += size
+                elif column >= 0 and column + 2 * size <= width:
+                    column = -1
+                else:
+                    row = column = -1
+            wanted = _DEFAULT
+        elif parameters is not None:
+            style(parameters)
         elif move_row is not None:
             target = (int(move_row or 1), int(move_column or 1))
             if column < 0 or target != (row, column):

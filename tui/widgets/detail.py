@@ -33,6 +33,7 @@ from textual.widget import Widget
 
 from ..content import Dossier, Entity, Index
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
+from .framed import FramedRows
 from .keys import MOVE_BINDINGS
 from .scrollbar import QuickScrollbars
 from .viewport import ViewportSize
@@ -80,7 +81,7 @@ def _bar_look(bar: ScrollBar) -> list[Segment]:
     return list(segments.segments)
 
 
-class DetailPane(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
+class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
     """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """
@@ -147,6 +148,10 @@ class DetailPane(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
         """What each row of the pane last showed (to repaint only rows that change)."""
         self._title = ""
         self._prefetch_timer: Timer | None = None
+        self._blank: tuple[tuple[int, Style], Strip] | None = None
+        """A blank row past the end of the content: (width, style), strip."""
+        self._lit: tuple[Strip, Style, Strip] | None = None
+        """The last highlighted row: (row, highlight style, row highlighted)."""
 
     @property
     def _rows(self) -> list[tuple[int, Strip]]:
@@ -322,10 +327,15 @@ class DetailPane(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
         width = self.viewport.width
         if row >= len(self._rows):
             base = self._row_styles[0] if self._row_styles is not None else self.rich_style
-            return Strip.blank(width, base)
+            if self._blank is None or self._blank[0] != (width, base):
+                self._blank = ((width, base), Strip.blank(width, base))
+            return self._blank[1]
         number, strip = self._rows[row]
         if number == self._highlighted:
-            return strip.apply_style(self.get_component_rich_style("detail-pane--highlight"))
+            highlight = self.get_component_rich_style("detail-pane--highlight")
+            if self._lit is None or self._lit[0] is not strip or self._lit[1] != highlight:
+                self._lit = (strip, highlight, strip.apply_style(highlight))
+            return self._lit[2]
         return strip
 
     # -- links and the cursor ----------------------------------------------

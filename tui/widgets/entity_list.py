@@ -26,12 +26,13 @@ from textual.strip import Strip
 
 from ..content import Entity
 from ..glyphs import LINKED_MARK
+from .framed import FramedRows
 from .keys import MOVE_BINDINGS
 from .scrollbar import QuickScrollbars
 from .viewport import ViewportSize
 
 
-class EntityList(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
+class EntityList(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
     """Entities of one kind; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """
@@ -101,8 +102,9 @@ class EntityList(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
         *,
         id: str,
     ) -> None:
-        self._strips: dict[tuple[int, bool | None, bool, int], Strip] = {}
-        """Rendered rows by (entity, linked?, cursor?, width); emptied when styles change."""
+        self._strips: dict[tuple[int, bool | None, bool, int] | int, Strip] = {}
+        """Rendered rows by (entity, linked?, cursor?, width), blank rows by width;
+        emptied when styles change."""
         self._styles_for: tuple[bool, str] | None = None
         """(focused?, theme) the cached rows were rendered for."""
         super().__init__(id=id)  # (it refreshes: the cache must exist)
@@ -303,12 +305,15 @@ class EntityList(QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.viewport.width
         row = round(self.scroll_y) + y
-        if row >= len(self._visible) or width <= 0:
-            return Strip.blank(width, self.rich_style)
         styles_for = (self.has_focus, self.app.theme)
         if styles_for != self._styles_for or len(self._strips) > 4096:
             self._strips.clear()
             self._styles_for = styles_for
+        if row >= len(self._visible) or width <= 0:
+            blank = self._strips.get(width)
+            if blank is None:
+                blank = self._strips[width] = Strip.blank(width, self.rich_style)
+            return blank
         index = self._visible[row]
         linked = None if self.linked is None else self.entities[index].id in self.linked
         key = (index, linked, row == self.cursor, width)

@@ -103,10 +103,15 @@ class QuickScrollBar(ScrollBar):
                 back_color=bar_style.bgcolor or _DEFAULT_BACK,
                 bar_color=bar_style.color or _DEFAULT_BAR,
             )
-            # As Textual draws it: the widget's style under each cell's.
-            rows = [
-                Strip(Segment.apply_style([segment], base), width) for segment in segments.segments
-            ]
+            # As Textual draws it: the widget's style under each cell's. Most rows are
+            # the same cell (track or thumb): one strip each, shared.
+            strips: dict[Segment, Strip] = {}
+            rows = []
+            for segment in segments.segments:
+                strip = strips.get(segment)
+                if strip is None:
+                    strip = strips[segment] = Strip(Segment.apply_style([segment], base), width)
+                rows.append(strip)
             rows += [Strip.blank(width, base)] * (height - len(rows))
             self._drawn = (key, rows)
         return self._drawn[1]

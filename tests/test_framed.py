@@ -1,0 +1,78 @@
+"""Panes that frame their own rows draw exactly what Textual's styles pipeline draws."""
+
+from __future__ import annotations
+
+import pytest
+from textual._styles_cache import StylesCache
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.app import DossierApp
+from tui.widgets import DetailPane, EntityList
+from tui.widgets.framed import FramedStylesCache
+
+from .conftest import fixture_dossier
+
+
+def cells(strips: list[Strip]) -> list[list[tuple[str, object]]]:
+    return [[(segment.text, segment.style) for segment in strip] for strip in strips]
+
+
+def check_panes(app: DossierApp) -> None:
+    """Every framed pane, drawn whole and in part, equals Textual's own drawing."""
+    panes: list[Widget] = [app.screen.query_one(DetailPane), *app.screen.query(EntityList)]
+    for pane in panes:
+        framed = pane._styles_cache
+        assert isinstance(framed, FramedStylesCache)
+        width, height = pane.region.size
+        for crop in (Region(0, 0, width, height), Region(2, 1, width - 3, height - 2)):
+            framed.clear()
+            ours = pane.render_lines(crop)
+            assert framed._frame is not None, "the framed path was not taken"
+            pane._styles_cache = StylesCache()
+            try:
+                stock = pane.render_lines(crop)
+            finally:
+                pane._styles_cache = framed
+            assert cells(ours) == cells(stock), f"{pane!r} {crop}"
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "ansi-dark"])
+async def test_framed_rows_match_textuals_drawing(theme: str) -> None:
+    app = DossierApp(fixture_dossier("small"))
+    app.theme = theme
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        check_panes(app)
+        # cursor, linked marks, another pane focused, a link highlighted, scrolled
+        for key in ("down", "tab", "down", "4", "down", "down", "pagedown", "1", "end"):
+            await pilot.press(key)
+            await pilot.pause()
+            check_panes(app)
+
+
+async def test_framed_rows_match_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = DossierApp(fixture_dossier("small"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "4", "down")
+        await pilot.pause()
+        assert app.get_line_filters()
+        check_panes(app)
+
+
+async def test_a_pane_with_an_effect_is_left_to_textual() -> None:
+    app = DossierApp(fixture_dossier("small"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        detail = app.screen.query_one(DetailPane)
+        detail.styles.tint = "red 20%"
+        await pilot.pause()
+        framed = detail._styles_cache
+        assert isinstance(framed, FramedStylesCache)
+        framed.clear()
+        framed._frame = None
+        ours = detail.render_lines(Region(0, 0, *detail.region.size))
+        assert framed._frame is None
+        detail._styles_cache = StylesCache()
+        assert cells(ours) == cells(detail.render_lines(Region(0, 0, *detail.region.size)))
