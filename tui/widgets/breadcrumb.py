@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
+
+from .framed import FramedRows
 
 SEPARATOR = " › "
 
 
-class Breadcrumb(Widget):
+class Breadcrumb(FramedRows, Widget):
     """Shows ``Japan › Territorial dispute › No breakthrough``.
 
     A new trail repaints only as many cells as the longer of the old and new trails
@@ -32,6 +37,8 @@ class Breadcrumb(Widget):
         self._labels: list[str] = list(labels)
         self._trail: Text | None = None
         """The trail as drawn for the current width (None: not worked out yet)."""
+        self._strip: tuple[tuple[Text, int, Style], Strip] | None = None
+        """The trail's strip and the (trail, width, style) it was made for."""
 
     def set_trail(self, labels: Sequence[str]) -> None:
         if list(labels) == self._labels:
@@ -46,9 +53,31 @@ class Breadcrumb(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        """The trail as text (what :meth:`render_line` draws)."""
         if self._trail is None:
             self._trail = self._render_trail(self.size.width or 80)
         return self._trail
+
+    def render_line(self, y: int) -> Strip:
+        """The trail as one strip, made once per trail, width and style (a line of
+        Rich text through Textual's renderer costs as much as a pane of rows)."""
+        width = self.size.width
+        base = self.rich_style
+        trail = self.render()
+        if self._strip is None or self._strip[0] != (trail, width, base):
+            if trail.cell_len > width:
+                trail = trail.copy()
+                trail.truncate(width, overflow="ellipsis")
+            segments = [
+                Segment(piece.text, base + piece.style if piece.style else base)
+                for piece in trail.render(self.app.console, end="")
+            ]
+            blank = Style(bgcolor=base.bgcolor)  # as Textual pads a line of text
+            line = Strip(segments).crop(0, width).extend_cell_length(width, blank)
+            self._strip = ((self.render(), width, base), line)
+        if y == 0:
+            return self._strip[1]
+        return Strip.blank(width, base)
 
     def _render_trail(self, width: int) -> Text:
         labels = self._labels

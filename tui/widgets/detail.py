@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from math import ceil
 from typing import ClassVar
 
@@ -65,20 +65,35 @@ class _Wrapped:
     """(line number, wrapped row) for every row wrapped so far."""
     first_row: list[int] = field(default_factory=list)
     """Row of the first wrapped row of each line wrapped so far."""
+    estimate: tuple[int, int, int] = (-1, -1, 0)
+    """(lines wrapped, width, estimated rows of the lines not wrapped yet)."""
 
 
-def _bar_look(bar: ScrollBar) -> list[Segment]:
+def _bar_look(bar: ScrollBar) -> tuple[Segment, ...]:
     """The cells of a vertical scrollbar as it would draw now (colours aside)."""
     virtual, window = bar.window_virtual_size, bar.window_size
+    return _bar_cells(
+        bar.size.height,
+        ceil(virtual),
+        ceil(window if window < virtual else 0),
+        bar.position,
+        bar.thickness,
+    )
+
+
+@lru_cache(maxsize=256)
+def _bar_cells(
+    height: int, virtual: int, window: int, position: float, thickness: int
+) -> tuple[Segment, ...]:
     segments = ScrollBarRender.render_bar(
-        size=bar.size.height,
-        virtual_size=ceil(virtual),
-        window_size=ceil(window if window < virtual else 0),
-        position=bar.position,
-        thickness=bar.thickness,
+        size=height,
+        virtual_size=virtual,
+        window_size=window,
+        position=position,
+        thickness=thickness,
         vertical=True,
     )
-    return list(segments.segments)
+    return tuple(segments.segments)
 
 
 class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
@@ -144,7 +159,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
         self._cached_for: Dossier | None = None
         self._row_styles: tuple[Style, Style] | None = None
         """Plain and link row styles; None: to be worked out (the theme changed)."""
-        self._shown: dict[int, list[Segment]] = {}
+        self._shown: dict[int, Strip] = {}
         """What each row of the pane last showed (to repaint only rows that change)."""
         self._title = ""
         self._prefetch_timer: Timer | None = None
@@ -209,11 +224,13 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
             self.refresh()
             return
         changed: list[int] = []
+        shown = self._shown
         for y in range(view.height):
-            row = list(self._strip_at(y))
-            if row != self._shown.get(y):
+            row = self._strip_at(y)
+            before = shown.get(y)
+            if row is not before and row != before:
                 changed.append(y)
-            self._shown[y] = row
+            shown[y] = row
         for start, end in _runs(changed):
             self.refresh(Region(0, start, view.width, end - start))
 
@@ -282,12 +299,15 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
 
     def _update_virtual_height(self) -> None:
         """Rows wrapped so far, plus an estimate for the lines not wrapped yet."""
-        width = max(1, self._content.width)
-        estimate = sum(
-            max(1, -(-cell_len(line.text.plain) // width))
-            for line in self.lines[len(self._first_row) :]
-        )
-        self._set_virtual_height(len(self._rows) + estimate)
+        content = self._content
+        width = max(1, content.width)
+        done = len(content.first_row)
+        if content.estimate[:2] != (done, width):
+            rows = sum(
+                max(1, -(-cell_len(line.text.plain) // width)) for line in content.lines[done:]
+            )
+            content.estimate = (done, width, rows)
+        self._set_virtual_height(len(content.rows) + content.estimate[2])
 
     def _set_virtual_height(self, height: int) -> None:
         """Change the scrollable height without a layout pass (scrollbar updated in place)."""
@@ -316,7 +336,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
 
     def render_line(self, y: int) -> Strip:
         strip = self._strip_at(y)
-        self._shown[y] = list(strip)
+        self._shown[y] = strip
         return strip
 
     def _strip_at(self, y: int) -> Strip:
