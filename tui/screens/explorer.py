@@ -122,6 +122,7 @@ class ExplorerScreen(Screen[None]):
 
     # -- messages up -------------------------------------------------------
     def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:
+        message.stop()  # handled: no further hop to the app
         self.dossier_app.open_entity(message.entity.id, replace=True)
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:

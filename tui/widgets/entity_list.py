@@ -79,7 +79,12 @@ class EntityList(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
 
     @dataclass
     class Highlighted(Message):
-        """The cursor moved onto ``entity`` (in list ``entity_list``)."""
+        """The cursor moved onto ``entity`` (in list ``entity_list``).
+
+        Posted straight to the screen, not bubbled up through the containers: it is
+        the message of every cursor move, and each hop on the way costs a turn of
+        the event loop.
+        """
 
         entity_list: EntityList
         entity: Entity
@@ -227,7 +232,7 @@ class EntityList(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
             # Paint nothing yet: the owner answers Highlighted by calling select() while
             # it updates the rest, so the whole change goes out in one frame. (Painting
             # the row now sends a frame at once and holds the next back a frame interval.)
-            self.post_message(self.Highlighted(self, entity))
+            self.screen.post_message(self.Highlighted(self, entity))
         else:
             self._paint_cursor()
 

@@ -13,12 +13,12 @@ and behaves exactly like the stock bar (clicks and drags are the stock bar's).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
@@ -34,6 +34,9 @@ _DEFAULT_BAR = Color.parse("bright_magenta")
 
 _Key = tuple[int, int, int, int, float, Style, Style]
 
+KEPT_LOOKS = 16
+"""Looks of a bar whose rows are kept: a pane's thumb differs from item to item."""
+
 
 class QuickScrollBar(ScrollBar):
     """A :class:`ScrollBar` whose vertical rows are drawn without Rich's console."""
@@ -42,7 +45,17 @@ class QuickScrollBar(ScrollBar):
         self, vertical: bool = True, name: str | None = None, *, thickness: int = 1
     ) -> None:
         super().__init__(vertical, name, thickness=thickness)
-        self._drawn: tuple[_Key, list[Strip]] | None = None
+        self._looks: dict[_Key, list[Strip]] = {}
+        """Rows of the last few looks, newest last (moving back and forth reuses them)."""
+        self._current: tuple[Size, list[Strip] | None] | None = None
+        """The rows drawn last and the size they were drawn at; dropped on every
+        refresh (as Textual's own drawing of a widget is kept until it is refreshed)."""
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        self._current = None
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         rows = self._rows()
@@ -73,15 +86,21 @@ class QuickScrollBar(ScrollBar):
 
     def _rows(self) -> list[Strip] | None:
         """The bar's rows as they look now (None: a bar this class leaves to Textual)."""
+        size = self.size
+        if self._current is None or self._current[0] != size:
+            self._current = (size, self._draw(size))
+        return self._current[1]
+
+    def _draw(self, size: Size) -> list[Strip] | None:
         renderer = self.render()
         if not self.vertical or not isinstance(renderer, ScrollBarRender):
             return None
         if self.opacity != 1.0 or self.styles.tint.a or self.styles.text_opacity != 1.0:
             return None
-        width, height = self.size
         bar_style = renderer.style
         if not isinstance(bar_style, Style):
             return None
+        width, height = size
         base = self.visual_style.rich_style
         key: _Key = (
             width,
@@ -92,7 +111,8 @@ class QuickScrollBar(ScrollBar):
             bar_style,
             base,
         )
-        if self._drawn is None or self._drawn[0] != key:
+        rows = self._looks.pop(key, None)
+        if rows is None:
             segments = renderer.render_bar(
                 size=height,
                 virtual_size=renderer.virtual_size,
@@ -113,8 +133,10 @@ class QuickScrollBar(ScrollBar):
                     strip = strips[segment] = Strip(Segment.apply_style([segment], base), width)
                 rows.append(strip)
             rows += [Strip.blank(width, base)] * (height - len(rows))
-            self._drawn = (key, rows)
-        return self._drawn[1]
+            if len(self._looks) >= KEPT_LOOKS:
+                del self._looks[next(iter(self._looks))]
+        self._looks[key] = rows
+        return rows
 
 
 class QuickScrollbars(_Base):
