@@ -130,6 +130,7 @@ class ExplorerScreen(Screen[None]):
         self.query_one(DetailPane).focus()
 
     def on_detail_pane_link_chosen(self, message: DetailPane.LinkChosen) -> None:
+        message.stop()  # handled: no further hop to the app
         self.dossier_app.open_entity(message.target)
 
     # -- actions -----------------------------------------------------------

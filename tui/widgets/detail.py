@@ -138,7 +138,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
 
     @dataclass
     class LinkChosen(Message):
-        """The user followed a link to ``target``."""
+        """The user followed a link to ``target`` (posted straight to the screen)."""
 
         target: str
 
@@ -466,6 +466,11 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
 
+    def _choose(self, target: str) -> None:
+        """Post :class:`LinkChosen` straight to the screen (not bubbled through the
+        containers: each hop costs a turn of the event loop on the way to a new item)."""
+        self.screen.post_message(self.LinkChosen(target))
+
     def action_select(self) -> None:
         """Follow the highlighted link; with none highlighted, highlight the first one."""
         if self._highlighted is None:
@@ -473,7 +478,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
             return
         target = self.lines[self._highlighted].target
         if target is not None:
-            self.post_message(self.LinkChosen(target))
+            self._choose(target)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -520,7 +525,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
         target = self.hints.get(self._typed)
         if target is not None:
             self.stop_hints()
-            self.post_message(self.LinkChosen(target))
+            self._choose(target)
         elif not any(label.startswith(self._typed) for label in self.hints):
             self.stop_hints()
             self.notify(f"No link is labelled {self._typed!r}.", severity="warning", timeout=2)
