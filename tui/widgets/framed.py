@@ -75,24 +75,16 @@ class FramedStylesCache(StylesCache):
         rest = (border_title, border_subtitle, opacity, ansi_theme, native_ansi)
         gutter = styles.gutter
         content_y = y - gutter.top
-        if not 0 <= content_y < content_size.height or content_y >= size.height - gutter.bottom:
-            return super().render_line(
-                styles,
-                y,
-                size,
-                content_size,
-                padding,
-                base_background,
-                background,
-                render_content_line,
-                *rest,
-            )
         frame = None
-        if opacity == 1.0:
+        if (
+            opacity == 1.0
+            and 0 <= content_y < content_size.height
+            and content_y < size.height - gutter.bottom
+        ):
             frame = self._frame_for(
                 styles, size, content_size, padding, base_background, background, rest
             )
-        if frame is None:
+        if frame is None:  # a border or padding row, or an effect: Textual's drawing
             return super().render_line(
                 styles,
                 y,
