@@ -2,8 +2,8 @@
 
 A line-API widget: the lines are wrapped once per content and width, and a cursor
 move repaints only the rows involved. Showing another entity changes the virtual
-height without a layout pass (the scrollbar is always there and is updated in
-place, and only when its thumb moves) and repaints only the rows whose text or
+height without a layout pass (the scrollbar, drawn as the last column of the rows,
+is always there and only its changed cells repaint) and repaints only the rows whose text or
 style changed, so browsing costs part of one repaint of this pane and nothing else.
 The last entities shown are kept wrapped, so going back and forth between items
 builds nothing again.
@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
-from math import ceil
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -26,7 +25,6 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -34,9 +32,8 @@ from textual.widget import Widget
 from ..content import Dossier, Entity, Index
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
 from .framed import FramedRows
+from .inline_bar import InlineScrollbar, row_runs
 from .keys import MOVE_BINDINGS
-from .scrollbar import QuickScrollbars
-from .viewport import ViewportSize
 
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
 SCROLL_STEP = 3
@@ -69,34 +66,7 @@ class _Wrapped:
     """(lines wrapped, width, estimated rows of the lines not wrapped yet)."""
 
 
-def _bar_look(bar: ScrollBar) -> tuple[Segment, ...]:
-    """The cells of a vertical scrollbar as it would draw now (colours aside)."""
-    virtual, window = bar.window_virtual_size, bar.window_size
-    return _bar_cells(
-        bar.size.height,
-        ceil(virtual),
-        ceil(window if window < virtual else 0),
-        bar.position,
-        bar.thickness,
-    )
-
-
-@lru_cache(maxsize=256)
-def _bar_cells(
-    height: int, virtual: int, window: int, position: float, thickness: int
-) -> tuple[Segment, ...]:
-    segments = ScrollBarRender.render_bar(
-        size=height,
-        virtual_size=virtual,
-        window_size=window,
-        position=position,
-        thickness=thickness,
-        vertical=True,
-    )
-    return tuple(segments.segments)
-
-
-class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
+class DetailPane(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
     """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """
@@ -107,8 +77,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
         background: $surface;
         padding: 0 1;
         overflow-x: hidden;
-        overflow-y: scroll;
-        scrollbar-size-vertical: 1;
+        overflow-y: hidden;  /* the scrollbar is drawn inline: InlineScrollbar */
     }
     DetailPane:focus {
         border: round $accent;
@@ -127,6 +96,8 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
     """
 
     COMPONENT_CLASSES = {"detail-pane--link", "detail-pane--highlight"}
+
+    BAR_ALWAYS = True
 
     PREFETCH: ClassVar[bool] = True
     """Prepare the detail of a highlighted link's target (the entity it would show)."""
@@ -231,7 +202,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
             if row is not before and row != before:
                 changed.append(y)
             shown[y] = row
-        for start, end in _runs(changed):
+        for start, end in row_runs(changed):
             self.refresh(Region(0, start, view.width, end - start))
 
     def _wrap(self, content: _Wrapped | None = None) -> None:
@@ -314,15 +285,10 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
         size = Size(max(0, self._content.width), height)
         if size == self.virtual_size:
             return
+        # Set without the reactive's own layout: only the bar's changed cells repaint.
         self.set_reactive(Widget.virtual_size, size)
-        bar = self.vertical_scrollbar
-        before = _bar_look(bar)
-        # Set without the reactive's own repaint: the bar repaints only if it looks different.
-        bar.set_reactive(ScrollBar.window_virtual_size, height)
-        bar.set_reactive(ScrollBar.window_size, self.viewport.height)
-        if _bar_look(bar) != before:
-            bar.refresh()
         self.scroll_y = self.validate_scroll_y(self.scroll_y)
+        self.refresh_bar()
 
     def notify_style_update(self) -> None:
         """A theme or class change: the wrapped rows carry styles, so wrap again."""
@@ -334,7 +300,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
         self._wrap()
         self.refresh()
 
-    def render_line(self, y: int) -> Strip:
+    def render_row(self, y: int) -> Strip:
         strip = self._strip_at(y)
         self._shown[y] = strip
         return strip
@@ -482,7 +448,7 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None:
+        if offset is None or self.bar_row(event) is not None:
             return
         row = round(self.scroll_y) + offset.y
         self._ensure_rows(row + 1)
@@ -529,17 +495,6 @@ class DetailPane(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
         elif not any(label.startswith(self._typed) for label in self.hints):
             self.stop_hints()
             self.notify(f"No link is labelled {self._typed!r}.", severity="warning", timeout=2)
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """Sorted ``rows`` as (start, end) runs of consecutive numbers."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and runs[-1][1] == row:
-            runs[-1] = (runs[-1][0], row + 1)
-        else:
-            runs.append((row, row + 1))
-    return runs
 
 
 __all__ = ["DetailPane", "hint_labels"]

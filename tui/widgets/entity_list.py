@@ -27,12 +27,11 @@ from textual.strip import Strip
 from ..content import Entity
 from ..glyphs import LINKED_MARK
 from .framed import FramedRows
+from .inline_bar import InlineScrollbar
 from .keys import MOVE_BINDINGS
-from .scrollbar import QuickScrollbars
-from .viewport import ViewportSize
 
 
-class EntityList(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focus=True):
+class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
     """Entities of one kind; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """
@@ -42,7 +41,7 @@ class EntityList(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
         border-title-color: $text-muted;
         border-subtitle-color: $text-accent;
         overflow-x: hidden;
-        scrollbar-size-vertical: 1;
+        overflow-y: hidden;  /* the scrollbar is drawn inline: InlineScrollbar */
     }
     EntityList:focus {
         border: round $accent;
@@ -287,7 +286,7 @@ class EntityList(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None:
+        if offset is None or self.bar_row(event) is not None:
             return
         row = round(self.scroll_y) + offset.y
         if 0 <= row < len(self._visible):
@@ -307,7 +306,7 @@ class EntityList(FramedRows, QuickScrollbars, ViewportSize, ScrollView, can_focu
             self._strips.clear()
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
-    def render_line(self, y: int) -> Strip:
+    def render_row(self, y: int) -> Strip:
         width = self.viewport.width
         row = round(self.scroll_y) + y
         styles_for = (self.has_focus, self.app.theme)

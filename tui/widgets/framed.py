@@ -14,6 +14,10 @@ the content, and then frames each repainted content row itself. Border rows (the
 title, the bottom edge) and padding rows are still drawn by Textual, and so is every
 row of a widget with an effect that touches each cell (tint, opacity, text opacity,
 hatch, outline). Tests compare the result with Textual's own drawing cell by cell.
+
+A widget may put one more cell after each content row (an inline scrollbar's, see
+:mod:`.inline_bar`) through :meth:`FramedRows.content_row_parts`; the frame takes it
+without building the row twice.
 """
 
 from __future__ import annotations
@@ -52,9 +56,11 @@ class _Frame(NamedTuple):
 class FramedStylesCache(StylesCache):
     """Textual's styles cache, drawing plain content rows inside a kept frame."""
 
-    def __init__(self) -> None:
+    def __init__(self, parts: Callable[[int], tuple[Strip, Segment | None]]) -> None:
         super().__init__()
         self._frame: _Frame | None = None
+        self._parts = parts
+        """The widget's content row ``y`` and a cell to draw after it (or None)."""
 
     def render_line(
         self,
@@ -96,8 +102,12 @@ class FramedStylesCache(StylesCache):
                 render_content_line,
                 *rest,
             )
-        row = render_content_line(content_y).adjust_cell_length(content_size.width, frame.fill)
-        return Strip([*frame.left, *row, *frame.right], size.width)
+        row, cell = self._parts(content_y)
+        if cell is None:
+            row = row.adjust_cell_length(content_size.width, frame.fill)
+            return Strip([*frame.left, *row, *frame.right], size.width)
+        row = row.adjust_cell_length(content_size.width - 1, frame.fill)
+        return Strip([*frame.left, *row, cell, *frame.right], size.width)
 
     def _frame_for(
         self,
@@ -153,4 +163,8 @@ class FramedRows(_Base):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._styles_cache = FramedStylesCache()
+        self._styles_cache = FramedStylesCache(self.content_row_parts)
+
+    def content_row_parts(self, y: int) -> tuple[Strip, Segment | None]:
+        """Content row ``y`` and a cell drawn after it (an inline scrollbar's), or None."""
+        return self.render_line(y), None

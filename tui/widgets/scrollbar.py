@@ -2,13 +2,14 @@
 
 Textual's :class:`~textual.scrollbar.ScrollBar` draws through Rich: every time its thumb
 moves it renders a Rich renderable, splits the result into lines and wraps them in
-strips, which costs about as much as repainting a pane of text. The detail pane's
-thumb moves on almost every key (each item has its own length), so :class:`QuickScrollBar`
+strips, which costs about as much as repainting a pane of text. :class:`QuickScrollBar`
 works out the same cells with Textual's own :meth:`ScrollBarRender.render_bar` and
 keeps them as strips, one per row, until the bar's geometry or colours change. It looks
 and behaves exactly like the stock bar (clicks and drags are the stock bar's).
 
-:class:`QuickScrollbars` is the mixin that gives a scrolling widget this bar.
+:class:`QuickScrollbars` is the mixin that gives a scrolling widget this bar (the
+timeline and the stance grid). The explorer's panes draw theirs inline instead
+(:mod:`.inline_bar`), which also saves the screen cutting their rows at the bar.
 """
 
 from __future__ import annotations
