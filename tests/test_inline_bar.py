@@ -25,6 +25,7 @@ def bundled_app() -> DossierApp:
     """The explorer on the bundled dossier (its lists are longer than 80x24 shows)."""
     return DossierApp(load_dossier(default_dossier(), use_cache=False))
 
+
 PANE_CSS = """
     border: round $primary;
     padding: 0 1;
