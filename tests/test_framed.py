@@ -76,3 +76,30 @@ async def test_a_pane_with_an_effect_is_left_to_textual() -> None:
         assert framed._frame is None
         detail._styles_cache = StylesCache()
         assert cells(ours) == cells(detail.render_lines(Region(0, 0, *detail.region.size)))
+
+
+async def test_a_row_drawn_again_is_the_same_line() -> None:
+    """Going back to an item reuses the framed lines (Textual's caches on them then
+    answer), and a theme change draws them afresh, matching Textual's drawing."""
+    app = DossierApp(fixture_dossier("small"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        detail = app.screen.query_one(DetailPane)
+        whole = Region(0, 0, *detail.region.size)
+
+        async def lines_after(*keys: str) -> list[Strip]:
+            await pilot.press(*keys)
+            await pilot.pause()
+            detail._styles_cache.clear()
+            return detail.render_lines(whole)
+
+        first = await lines_after("down")
+        other = await lines_after("down")
+        again = await lines_after("up")
+        assert cells(other) != cells(first)
+        gutter = detail.styles.gutter
+        content = range(gutter.top, len(first) - gutter.bottom)
+        assert all(again[y] is first[y] for y in content)
+        app.theme = "textual-light"
+        light = await lines_after("down", "up")
+        assert not any(light[y] is first[y] for y in content)
+        check_panes(app)

@@ -44,6 +44,10 @@ else:  # a plain mixin at run time: a Widget base would bring Widget's CSS along
     _Base = object
 
 
+KEPT_LINES = 512
+"""Framed lines kept per widget for rows drawn again."""
+
+
 class _Frame(NamedTuple):
     """Cells left and right of a content row, and what short content is padded with."""
 
@@ -61,6 +65,11 @@ class FramedStylesCache(StylesCache):
         self._frame: _Frame | None = None
         self._parts = parts
         """The widget's content row ``y`` and a cell to draw after it (or None)."""
+        self._lines: dict[tuple[int, Segment | None], tuple[Strip, Strip]] = {}
+        """Framed lines by (id of the content row, cell after it): the content row (to
+        check the id still means it) and the line. A row drawn again (going back to an
+        item, a cursor returning) gets the same line object, so Textual's caches on it
+        (filtered, cropped, divided, rendered to text) answer instead of doing it again."""
 
     def render_line(
         self,
@@ -103,11 +112,21 @@ class FramedStylesCache(StylesCache):
                 *rest,
             )
         row, cell = self._parts(content_y)
+        key = (id(row), cell)
+        kept = self._lines.get(key)
+        if kept is not None and kept[0] is row:
+            return kept[1]
         if cell is None:
-            row = row.adjust_cell_length(content_size.width, frame.fill)
-            return Strip([*frame.left, *row, *frame.right], size.width)
-        row = row.adjust_cell_length(content_size.width - 1, frame.fill)
-        return Strip([*frame.left, *row, cell, *frame.right], size.width)
+            content = row.adjust_cell_length(content_size.width, frame.fill)
+            line = Strip([*frame.left, *content, *frame.right], size.width)
+        else:
+            content = row.adjust_cell_length(content_size.width - 1, frame.fill)
+            line = Strip([*frame.left, *content, cell, *frame.right], size.width)
+        lines = self._lines
+        if len(lines) >= KEPT_LINES:
+            del lines[next(iter(lines))]
+        lines[key] = (row, line)
+        return line
 
     def _frame_for(
         self,
@@ -147,6 +166,7 @@ class FramedStylesCache(StylesCache):
             *rest,
         )
         left_width = styles.gutter.left
+        self._lines.clear()
         frame = self._frame = _Frame(
             look,
             list(probe.crop(0, left_width)),
