@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,26 @@ def test_old_entries_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         path.write_text(f"dossier: {{id: d{n}, title: T, summary: S, as_of: 2020}}\n")
         load_dossier(path, cache_dir=cache_dir)
     assert len(entries(cache_dir)) == 3
+
+
+def test_a_cache_hit_does_not_import_the_yaml_machinery(
+    dossier_copy: Path, tmp_path: Path
+) -> None:
+    """Showing an unchanged dossier imports neither PyYAML nor the checks (startup time)."""
+    cache_dir = tmp_path / "c"
+    code = (
+        "import sys; from pathlib import Path; import tui.app, tui.cli;"
+        "from tui.content import load_dossier;"
+        f"load_dossier(Path({str(dossier_copy)!r}), cache_dir=Path({str(cache_dir)!r}));"
+        "loaded = [m for m in ('yaml', 'tui.content.assemble', 'tui.content.fields',"
+        " 'tui.content.crosscheck', 'tui.content.schema') if m in sys.modules];"
+        "print(','.join(loaded))"
+    )
+
+    def modules_loaded() -> str:
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert "yaml" in modules_loaded()  # a miss parses (and fills the cache)
+    assert modules_loaded() == ""

@@ -18,8 +18,8 @@ from textual.screen import Screen
 from .commands import EntityCommands
 from .content import Dossier, Index, LoadResult
 from .content.citation import citation_text
-from .content.fields import clean_text
 from .content.gcpause import collector_paused, settle_startup_memory
+from .content.text import clean_text
 from .history import EXPLORER, History, Place
 from .kept_views import KeptViews
 from .output import CompactDriver

@@ -18,7 +18,7 @@ from . import __version__
 from .cliargs import add_load_options
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
 from .content.bundled import dossiers_in
-from .content.fields import clean_text
+from .content.text import clean_text
 
 
 def _open_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,7 @@ from ..content import (
     Ref,
     Source,
 )
-from ..content.fields import clean_text
+from ..content.text import clean_text
 from ..glyphs import STANCE_GLYPH
 from .document import (
     Block,

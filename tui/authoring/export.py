@@ -20,7 +20,7 @@ from typing import TextIO
 from ..cliargs import add_load_options
 from ..content import Dossier, check_dossier, default_dossier
 from ..content.bundled import dossiers_in
-from ..content.fields import clean_text
+from ..content.text import clean_text
 from .briefing import build_briefing
 from .render import FORMATS, render
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ..content import json_schema
-from ..content.fields import clean_text, shorten
 from ..content.schema import ID_PATTERN
+from ..content.text import clean_text, shorten
 
 PROG = "dossier new"
 SCHEMA_FILE = "dossier.schema.json"

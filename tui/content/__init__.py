@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .bundled import bundled_dossiers, default_dossier
 from .dates import PartialDate, parse_date
 from .errors import ContentError, Diagnostic, Location, Severity
@@ -28,7 +30,15 @@ from .model import (
     Stance,
     TourStop,
 )
-from .schema import json_schema
+
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema for one dossier file (see :func:`tui.content.schema.json_schema`;
+    imported when asked for, not when a dossier is shown)."""
+    from .schema import json_schema as build
+
+    return build()
+
 
 __all__ = [
     "Actor",

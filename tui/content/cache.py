@@ -14,7 +14,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
@@ -87,6 +86,8 @@ def store(key: str, result: object, dependencies: list[Path], cache_dir: Path | 
     deps = [(str(p), _file_hash(p)) for p in dependencies]
     try:
         root.mkdir(parents=True, exist_ok=True)
+        import tempfile  # (only when storing: a cache hit does not need it)
+
         fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostic, Location, Severity
-from .fields import PendingLink, Reader, shorten
+from .fields import PendingLink, Reader
 from .limits import SIZE_HINT, human_size
 from .model import Actor, Entity, Link, Ref, Source
 from .quotes import normalise, paragraphs_of, resolve_inside
+from .text import shorten
 
 MAX_SUGGESTIONS = 50
 """Nearest-id hints are computed for this many dangling links; the rest are plain."""

@@ -22,10 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from .fields import clean_text
 from .limits import default_max_file_size, human_size
 from .model import Actor, Assessment, Dossier, Entity, Issue, Ref, Source, Stance
 from .quotes import normalise, paragraphs_of, resolve_inside
+from .text import clean_text
 
 CiterKind = Literal["item", "position", "claim", "relation"]
 

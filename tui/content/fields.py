@@ -8,7 +8,6 @@ and checked once every file has been read.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,40 +17,16 @@ from .dates import parse_date
 from .errors import Diagnostic, Location
 from .model import Argument, Position, Ref
 from .schema import ID_PATTERN, NESTED, FieldSpec, FieldType, RecordSpec
+from .text import clean_text, shorten, slug, suggest
 from .yamlsafe import MAP_TAG, SEQ_TAG, STR_TAG, MappingNode, Node, ScalarNode, SequenceNode
 
 _ID_RE = re.compile(ID_PATTERN)
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""C0 controls except tab and newline, DEL, C1 controls, and bidi overrides/isolates."""
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _ALLOWED_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "null", "timestamp", "seq", "map")
 )
-_SHORT = 60
 _TEXT_TAGS = frozenset({STR_TAG})
 _MAX_DIGITS = 9
-
-
-def clean_text(text: str) -> str:
-    """Remove characters that could drive a terminal (controls, bidi overrides)."""
-    return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
-
-
-def shorten(text: str) -> str:
-    """Content quoted in a message: cleaned, and cut if long."""
-    text = clean_text(text)
-    return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
-
-
-def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """A 'did you mean ...?' hint for ``word`` among ``choices``, or ''."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
-def slug(text: str) -> str:
-    """A valid id made from ``text`` (for hints)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
 def kind_name(node: Node) -> str:

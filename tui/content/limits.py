@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from .yamlsafe import DEFAULT_MAX_FILE_SIZE
-
+DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+"""Largest YAML file read by default, in bytes (``--max-file-size`` raises it)."""
 MAX_FILE_SIZE_ENV = "DOSSIER_MAX_FILE_SIZE"
 SIZE_HINT = (
     f"raise the limit with --max-file-size or ${MAX_FILE_SIZE_ENV} (bytes, or with a K/M/G suffix)"

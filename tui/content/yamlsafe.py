@@ -30,6 +30,7 @@ from yaml.events import (
 )
 
 from .errors import Diagnostic, Location
+from .limits import DEFAULT_MAX_FILE_SIZE
 
 STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -37,8 +38,6 @@ MAP_TAG = "tag:yaml.org,2002:map"
 
 _BOM = b"\xef\xbb\xbf"
 
-DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
-"""Largest YAML file read by default, in bytes (``--max-file-size`` raises it)."""
 
 MAX_DEPTH = 64
 """Deepest nesting of collections accepted; the format itself needs about 6."""

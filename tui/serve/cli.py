@@ -21,8 +21,8 @@ import platformdirs
 
 from ..content import check_dossier, default_dossier
 from ..content.bundled import dossiers_in
-from ..content.fields import clean_text
 from ..content.limits import parse_size
+from ..content.text import clean_text
 from .config import (
     DEFAULT_HOST,
     DEFAULT_SSH_PORT,
