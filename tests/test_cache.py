@@ -106,9 +106,7 @@ def test_old_entries_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert len(entries(cache_dir)) == 3
 
 
-def test_a_cache_hit_does_not_import_the_yaml_machinery(
-    dossier_copy: Path, tmp_path: Path
-) -> None:
+def test_a_cache_hit_does_not_import_the_yaml_machinery(dossier_copy: Path, tmp_path: Path) -> None:
     """Showing an unchanged dossier imports neither PyYAML nor the checks (startup time)."""
     cache_dir = tmp_path / "c"
     code = (
