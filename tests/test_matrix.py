@@ -18,7 +18,7 @@ from tui.content import Index, Stance, load_dossier
 from tui.content.bundled import default_dossier
 from tui.glyphs import STANCE_GLYPH
 from tui.screens import ExplorerScreen, MatrixScreen
-from tui.widgets import StanceGrid, StanceTable
+from tui.widgets.stance_grid import StanceGrid, StanceTable
 
 from .conftest import fixture_dossier
 

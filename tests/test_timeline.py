@@ -16,7 +16,7 @@ from tui.content import EventStatus, load_dossier
 from tui.content.bundled import default_dossier
 from tui.glyphs import EVENT_GLYPH
 from tui.screens import ExplorerScreen, TimelineScreen
-from tui.widgets import TimelineList
+from tui.widgets.timeline_list import TimelineList
 
 from .test_matrix import BROKEN_LINES
 

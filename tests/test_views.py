@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
 
 from tui.app import DossierApp
 from tui.history import EXPLORER, Place
-from tui.screens import VIEW_SCREENS, ExplorerScreen, ViewScreen
+from tui.screens import VIEWS, ExplorerScreen, ViewScreen, view_screen
 from tui.widgets import Breadcrumb
 
 AppFactory = Callable[..., DossierApp]
@@ -22,7 +24,7 @@ async def test_key_opens_view_and_escape_returns(make_app: AppFactory, key: str,
         await pilot.press("down")  # south
         await pilot.press(key)
         await pilot.pause()
-        assert isinstance(app.screen, VIEW_SCREENS[view])
+        assert isinstance(app.screen, view_screen(view))
         assert app.screen.entity_id == "south"
         assert app.history.current == Place(view, "south")
         await pilot.press("escape")
@@ -31,7 +33,7 @@ async def test_key_opens_view_and_escape_returns(make_app: AppFactory, key: str,
         assert app.history.current == Place(EXPLORER, "south")
         await pilot.press("alt+right")  # forward into the view again
         await pilot.pause()
-        assert isinstance(app.screen, VIEW_SCREENS[view])
+        assert isinstance(app.screen, view_screen(view))
 
 
 async def test_views_chain_in_history(make_app: AppFactory) -> None:
@@ -65,7 +67,7 @@ async def test_opening_an_item_from_a_view_goes_to_the_explorer(make_app: AppFac
         assert app.history.current == Place(EXPLORER, "border")
         await pilot.press("backspace")
         await pilot.pause()
-        assert isinstance(app.screen, VIEW_SCREENS["neighbourhood"])
+        assert isinstance(app.screen, view_screen("neighbourhood"))
 
 
 async def test_reopening_a_view_at_the_same_place_shows_the_same_screen(
@@ -76,7 +78,7 @@ async def test_reopening_a_view_at_the_same_place_shows_the_same_screen(
         await pilot.press("m")
         await pilot.pause()
         matrix = app.screen
-        assert isinstance(matrix, VIEW_SCREENS["matrix"])
+        assert isinstance(matrix, view_screen("matrix"))
         await pilot.press("right")  # move the matrix cursor
         await pilot.pause()
         cursor = matrix.query_one("#matrix").cursor  # type: ignore[attr-defined]
@@ -110,3 +112,23 @@ async def test_kept_views_are_dropped_when_the_dossier_changes(make_app: AppFact
         await pilot.press("m")
         await pilot.pause()
         assert app.screen is not matrix
+
+
+def test_the_view_registry_agrees_with_the_screens() -> None:
+    """VIEWS names each view as its screen does (the app shows names without importing)."""
+    for view, entry in VIEWS.items():
+        screen = view_screen(view)
+        assert issubclass(screen, ViewScreen)
+        assert (screen.VIEW, screen.NAME, screen.__name__) == (view, entry.name, entry.screen)
+
+
+def test_starting_the_app_does_not_import_the_views() -> None:
+    code = (
+        "import sys, tui.cli, tui.app;"
+        "print(','.join(m for m in sys.modules if m.startswith(('tui.screens.matrix',"
+        " 'tui.screens.timeline', 'tui.screens.evidence', 'tui.screens.neighbourhood',"
+        " 'tui.widgets.stance_grid', 'tui.widgets.timeline_list'))))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ""

@@ -23,7 +23,7 @@ from .content.text import clean_text
 from .history import EXPLORER, History, Place
 from .kept_views import KeptViews
 from .output import CompactDriver
-from .screens import VIEW_SCREENS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen
+from .screens import VIEWS, ExplorerScreen, HelpScreen, PickerScreen, ViewScreen, view_screen
 from .watch import ChangeWatcher
 
 PREPARE_DELAY = 0.3
@@ -217,7 +217,7 @@ class DossierApp(App[None]):
 
     def action_open_view(self, view: str) -> None:
         """Open an analyst view for the current item (a new history step)."""
-        if view not in VIEW_SCREENS or not hasattr(self, "dossier"):
+        if view not in VIEWS or not hasattr(self, "dossier"):
             return
         self.history.visit(Place(view, self.history.current_entity))
         self._show_current()
@@ -238,13 +238,13 @@ class DossierApp(App[None]):
             self.pop_screen()
         explorer.show(place.entity_id)
         if place.view != EXPLORER:
-            make = partial(VIEW_SCREENS[place.view], self.dossier, self.index, place.entity_id)
+            make = partial(view_screen(place.view), self.dossier, self.index, place.entity_id)
             self.push_screen(self.kept_views.screen_for(place, make))
 
     def _prepare_views(self) -> None:
         if hasattr(self, "dossier"):
-            for screen_class in VIEW_SCREENS.values():
-                screen_class.prepare(self.dossier, self.index)
+            for view in VIEWS:
+                view_screen(view).prepare(self.dossier, self.index)
 
     def restore_place(self, place: Place) -> None:
         """Put ``place`` back as the current one (after a tour) and show it."""
@@ -273,10 +273,10 @@ class DossierApp(App[None]):
                 yield command
         if not hasattr(self, "dossier"):
             return
-        for view, screen_class in VIEW_SCREENS.items():
+        for view, entry in VIEWS.items():
             yield SystemCommand(
-                f"View: {screen_class.NAME}",
-                f"Open the {screen_class.NAME.lower()} for the current item",
+                f"View: {entry.name}",
+                f"Open the {entry.name.lower()} for the current item",
                 partial(self.action_open_view, view),
             )
         yield SystemCommand("Tour", "Present the dossier's guided tour", self.action_tour)
@@ -292,7 +292,7 @@ class DossierApp(App[None]):
         labels = []
         for place in self.history.trail():
             if place.view != EXPLORER:
-                labels.append(VIEW_SCREENS[place.view].NAME)
+                labels.append(VIEWS[place.view].name)
                 continue
             item = self.dossier.get(place.entity_id) if place.entity_id else None
             labels.append(item.label if item is not None else str(place.entity_id))

@@ -18,8 +18,7 @@ from textual.widgets import Static
 
 from ..content import Actor, Dossier, Index, Issue, Position, Ref
 from ..glyphs import STANCE_GLYPH, STANCE_STYLE
-from ..widgets import StanceGrid, StanceTable, stance_legend
-from ..widgets.stance_grid import one_line
+from ..widgets.stance_grid import StanceGrid, StanceTable, one_line, stance_legend
 from .view import ViewScreen
 
 MUTED = "dim"

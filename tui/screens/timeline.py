@@ -18,8 +18,8 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ..content import Dossier, Event, Index
-from ..widgets import TimelineList
 from ..widgets.stance_grid import one_line
+from ..widgets.timeline_list import TimelineList
 from .view import ViewScreen
 
 DATE_ORDER = attrgetter("date.year", "date.month", "date.day")

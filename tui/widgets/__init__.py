@@ -1,4 +1,9 @@
-"""Reusable widgets, each with its own DEFAULT_CSS."""
+"""Reusable widgets, each with its own DEFAULT_CSS.
+
+The explorer's widgets are imported here; the analyst views' own widgets
+(:mod:`.stance_grid`, :mod:`.timeline_list`) are imported from their modules, so
+starting the app does not load them.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,6 @@ from .entity_list import EntityList
 from .filter_bar import FilterBar
 from .key_bar import KeyBar
 from .problems import ProblemsPanel
-from .stance_grid import StanceGrid, StanceTable, stance_legend
-from .timeline_list import TimelineList
 from .title_bar import TitleBar
 from .tour_banner import TourBanner
 
@@ -20,10 +23,6 @@ __all__ = [
     "FilterBar",
     "KeyBar",
     "ProblemsPanel",
-    "StanceGrid",
-    "StanceTable",
-    "TimelineList",
     "TitleBar",
     "TourBanner",
-    "stance_legend",
 ]
