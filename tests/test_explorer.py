@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
+from textual.widgets import Input
 
 from tui.app import DossierApp
+from tui.content import load_dossier
+from tui.content.bundled import default_dossier
 from tui.screens import HelpScreen
 from tui.widgets import Breadcrumb, DetailPane, EntityList, FilterBar
 
@@ -165,6 +169,57 @@ async def test_tab_and_number_keys_move_between_panes(make_app: AppFactory) -> N
             assert app.focused is pane(app, expected)
         await pilot.press("4")
         assert app.focused is detail(app)
+
+
+async def test_keys_arriving_together_go_where_the_first_one_sent_focus() -> None:
+    """Over SSH several keys often arrive in one read: "4" then "pagedown" must page
+    the detail pane (the pane "4" focuses), not the list that had focus before."""
+    app = DossierApp(load_dossier(default_dossier(), use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("end")  # an actor with a long detail
+        await pilot.pause()
+        actors = pane(app, "actors")
+        for key, character in (("4", "4"), ("pagedown", None)):  # one burst, no pause
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert app.focused is detail(app)
+        assert detail(app).scroll_y > 0
+        for key, character in (("1", "1"), ("up", None)):
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert app.focused is actors
+        assert actors.cursor == len(actors.entities) - 2
+        await pilot.press("4")
+        burst = [("1", "1"), ("slash", "/"), ("j", "j"), ("a", "a"), ("p", "p")]
+        for key, character in burst:  # "j" is also down, "p" also starts the tour
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "jap"
+        assert actors.filter_text == "jap"  # typed into the filter, not taken as keys
+        await pilot.press("backspace")
+        assert actors.filter_text == "ja"
+        assert 0 < actors.visible_count < len(actors.entities)
+        await pilot.press("2", "tab", "shift+tab")  # a digit is typed, tab still moves
+        assert app.screen.query_one(Input).value == "ja2"
+        assert app.focused is not actors
+        await pilot.press("backspace")
+        for key, character in (("f", "f"), ("escape", None)):  # "f" is a letter here
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert actors.filter_text == ""  # (escape threw the filter away)
+        assert not detail(app).hints
+        for key, character in (("tab", None), ("slash", "/"), ("w", "w")):
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert pane(app, "issues").filter_text == "w"
+        await pilot.press("escape")
+        await pilot.press("2")
+        first_link = detail(app).links[0][1]
+        for key, character in (("f", "f"), ("a", "a")):  # hints, then the first label
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert not detail(app).hints  # the label was typed: the link was followed
+        assert app.history.current_entity == first_link
 
 
 async def test_filter_as_you_type(make_app: AppFactory) -> None:

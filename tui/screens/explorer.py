@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widgets import Input
 
 from ..content import Dossier, Entity, Index
 from ..history import Place
@@ -40,12 +41,32 @@ class ExplorerScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("1", "focus_pane('actors')", "Actors", show=False, id="focus-actors"),
-        Binding("2", "focus_pane('issues')", "Issues", show=False, id="focus-issues"),
-        Binding("3", "focus_pane('assessments')", "Assessment", show=False, id="focus-assessment"),
-        Binding("4", "focus_pane('detail')", "Detail", show=False, id="focus-detail"),
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("f", "link_hints", "Hints", show=False, id="link-hints"),
+        # Keys that move the keyboard elsewhere (another pane, the filter, hint labels)
+        # are priority bindings: they act as soon as they arrive, so the keys that
+        # came with them in the same read (typing fast, or over SSH) already go to
+        # where they sent the keyboard. (Other keys are resolved after their trip
+        # through the focused widget.) None of them acts while the filter has focus.
+        Binding(
+            "1", "focus_pane('actors')", "Actors", show=False, id="focus-actors", priority=True
+        ),
+        Binding(
+            "2", "focus_pane('issues')", "Issues", show=False, id="focus-issues", priority=True
+        ),
+        Binding(
+            "3",
+            "focus_pane('assessments')",
+            "Assessment",
+            show=False,
+            id="focus-assessment",
+            priority=True,
+        ),
+        Binding(
+            "4", "focus_pane('detail')", "Detail", show=False, id="focus-detail", priority=True
+        ),
+        Binding("tab", "app.focus_next", "Next pane", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, priority=True),
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
+        Binding("f", "link_hints", "Hints", show=False, id="link-hints", priority=True),
         Binding("space,right", "tour_step(1)", "Next", id="tour-next"),
         Binding("left", "tour_step(-1)", "Previous", id="tour-previous"),
         Binding("escape", "escape", "Leave", id="escape"),
@@ -127,7 +148,7 @@ class ExplorerScreen(Screen[None]):
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
         self.dossier_app.open_entity(message.entity.id)
-        self.query_one(DetailPane).focus()
+        self.set_focus(self.query_one(DetailPane))
 
     def on_detail_pane_link_chosen(self, message: DetailPane.LinkChosen) -> None:
         message.stop()  # handled: no further hop to the app
@@ -135,9 +156,13 @@ class ExplorerScreen(Screen[None]):
 
     # -- actions -----------------------------------------------------------
     def action_focus_pane(self, pane_id: str) -> None:
-        self.query_one(f"#{pane_id}").focus()
+        # At once, not after the queued messages as widget.focus() does: keys that
+        # arrive with this one (one read over SSH) go to the pane it focuses.
+        self.set_focus(self.query_one(f"#{pane_id}"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_pane" and isinstance(self.focused, Input):
+            return False  # a digit typed into the filter
         if action == "filter":
             return isinstance(self.focused, EntityList) and self.tour_stop is None
         if action == "escape":
@@ -148,7 +173,7 @@ class ExplorerScreen(Screen[None]):
         if action == "tour_step":
             return self.tour_stop is not None
         if action == "link_hints":
-            return bool(self.query_one(DetailPane).links)
+            return not isinstance(self.focused, Input) and bool(self.query_one(DetailPane).links)
         return True
 
     def action_escape(self) -> None:
@@ -230,5 +255,5 @@ class ExplorerScreen(Screen[None]):
             return
         if message.cleared:
             pane.set_filter("")
-        pane.focus()
+        self.set_focus(pane)
         self.refresh_bindings()

@@ -469,7 +469,7 @@ class DetailPane(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         self._typed = ""
         self.set_lines({line: label for label, (line, _) in zip(labels, links, strict=True)})
         self.add_class("-hints")
-        self.focus()
+        self.screen.set_focus(self)  # at once: labels typed with the "f" come here
         return True
 
     def stop_hints(self) -> None:

@@ -54,7 +54,9 @@ class FilterBar(Horizontal):
         self.query_one("#prompt", Label).update(f"filter {what}:")
         field = self.query_one(Input)
         field.value = text
-        field.focus()
+        # At once (not after the queued messages, as field.focus() would): letters
+        # typed with the "/" (one read over SSH) must land in the field, not the list.
+        self.screen.set_focus(field)
 
     def set_count(self, shown: int, total: int) -> None:
         self.query_one("#count", Label).update(f"{shown}/{total}")
