@@ -251,6 +251,7 @@ class DetailPane(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
                 segments = [
                     Segment(s.text, style + s.style if s.style else style)
                     for s in piece.render(console, end="")
+                    if s.text  # (an empty line renders one empty segment)
                 ]
                 rows.append((number, Strip(segments).extend_cell_length(width, style)))
         if shown:
