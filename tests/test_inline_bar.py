@@ -257,3 +257,15 @@ async def test_detail_pane_bar_is_always_there() -> None:
         await pilot.pause()
         assert detail.bar() is not None
         assert detail.viewport.width == detail.scrollable_content_area.width - 1
+
+
+async def test_a_drag_ends_when_the_mouse_is_let_go_elsewhere() -> None:
+    app = PairApp(200)
+    async with app.run_test(size=(50, 20)) as pilot:
+        pane = app.query_one(InlinePane)
+        await pilot.mouse_down(offset=(bar_x(pane), pane.region.y + 1))
+        await pilot.pause()
+        assert pane._bar_grab is not None and pane._bar_state == "grab"
+        app.capture_mouse(None)  # e.g. another widget takes the mouse
+        await pilot.pause()
+        assert pane._bar_grab is None and pane._bar_state == ""

@@ -259,6 +259,13 @@ class InlineScrollbar(ViewportSize):
         self.release_mouse()
         self._set_bar_state("hover" if self.bar_row(event) is not None else "")
 
+    def on_mouse_release(self, _: events.MouseRelease) -> None:
+        """The mouse was let go some other way (another capture, the app left): the
+        drag is over."""
+        if self._bar_grab is not None:
+            self._bar_grab = None
+            self._set_bar_state("")
+
     def on_leave(self, _: events.Leave) -> None:
         if self._bar_grab is None:
             self._set_bar_state("")
