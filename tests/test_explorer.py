@@ -128,6 +128,24 @@ async def test_a_highlighted_link_is_prepared_before_it_is_followed(
         assert detail_text(app) != shown and "Ada North" in detail_text(app)
 
 
+async def test_the_items_beside_the_cursor_are_prepared() -> None:
+    """Browsing a list finds the next item's detail wrapped already (built while the
+    user reads the current one)."""
+    app = DossierApp(load_dossier(default_dossier(), use_cache=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("down")
+        await pilot.pause(0.1)
+        actors, pane_ = pane(app, "actors"), detail(app)
+        neighbours = actors.neighbours()
+        assert neighbours == [actors.entities[2].id, actors.entities[0].id]
+        for entity_id in neighbours:
+            content = pane_._cache[entity_id]
+            assert content.width == pane_.viewport.width
+            assert len(content.rows) > pane_.viewport.height
+        await pilot.press("down")  # shows the prepared item: nothing is wrapped again
+        assert pane_._content is pane_._cache[neighbours[0]]
+
+
 async def test_following_a_link_selects_it_in_its_list(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
     from ..app import DossierApp
 
 LIST_KINDS = {"actor": "actors", "issue": "issues", "assessment": "assessments"}
+PREPARE_NEIGHBOURS_DELAY = 0.02
+"""Seconds after a cursor move before the items beside it are prepared (the frame of
+the move is out by then; a key repeating faster puts it off until it stops)."""
 """Entity kind -> id of the list pane that shows it."""
 
 
@@ -77,6 +82,7 @@ class ExplorerScreen(Screen[None]):
         self.dossier = dossier
         self.index = index
         self._filtering: EntityList | None = None
+        self._prepare_later: asyncio.TimerHandle | None = None
         self.tour_stop: int | None = None
         """Index of the tour stop shown, or None when not touring."""
         self._before_tour: Place | None = None
@@ -145,6 +151,15 @@ class ExplorerScreen(Screen[None]):
     def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:
         message.stop()  # handled: no further hop to the app
         self.dossier_app.open_entity(message.entity.id, replace=True)
+        # Soon after this frame is out (not at once: the thread writing it to the
+        # terminal would wait for this one), prepare the details of the items on
+        # either side, so that browsing down (or up) a list finds the next one ready.
+        # (A plain event-loop timer: a Textual timer costs a task per key.)
+        if self._prepare_later is not None:
+            self._prepare_later.cancel()
+        prepare = partial(self.query_one(DetailPane).prepare, message.entity_list.neighbours())
+        loop = asyncio.get_running_loop()
+        self._prepare_later = loop.call_later(PREPARE_NEIGHBOURS_DELAY, prepare)
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
         self.dossier_app.open_entity(message.entity.id)

@@ -12,6 +12,7 @@ builds nothing again.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import ClassVar
@@ -268,6 +269,16 @@ class DetailPane(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         entity = self.dossier.get(target)
         if entity is not None and self.is_mounted:
             self._wrap(self._entity_content(entity))
+
+    def prepare(self, entity_ids: Iterable[str]) -> None:
+        """Build and wrap the first screen of these entities' details (a list's items
+        next to its cursor: moving onto one then builds nothing)."""
+        if not self.is_mounted:  # (called a moment later: the app may have gone)
+            return
+        for entity_id in entity_ids:
+            content = self._cache.get(entity_id)
+            if content is None or content.width != self.viewport.width:
+                self._prefetch(entity_id)
 
     def _update_virtual_height(self) -> None:
         """Rows wrapped so far, plus an estimate for the lines not wrapped yet."""

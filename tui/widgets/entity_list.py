@@ -140,6 +140,15 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
     def visible_count(self) -> int:
         return len(self._visible)
 
+    def neighbours(self) -> list[str]:
+        """Ids of the items just below and just above the cursor (where it goes next)."""
+        visible, cursor = self._visible, self.cursor
+        return [
+            self.entities[visible[row]].id
+            for row in (cursor + 1, cursor - 1)
+            if 0 <= row < len(visible)
+        ]
+
     @property
     def current(self) -> Entity | None:
         """The entity under the cursor (None when the filter hides everything)."""
