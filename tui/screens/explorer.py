@@ -83,6 +83,7 @@ class ExplorerScreen(Screen[None]):
         self.index = index
         self._filtering: EntityList | None = None
         self._prepare_later: asyncio.TimerHandle | None = None
+        self._found: tuple[DetailPane, dict[str, EntityList], Breadcrumb] | None = None
         self.tour_stop: int | None = None
         """Index of the tour stop shown, or None when not touring."""
         self._before_tour: Place | None = None
@@ -139,13 +140,22 @@ class ExplorerScreen(Screen[None]):
     def show(self, entity_id: str | None) -> None:
         """Show ``entity_id`` in the detail pane, select it in its list, mark its links."""
         entity: Entity | None = self.dossier.get(entity_id) if entity_id else None
-        self.query_one(DetailPane).show(entity)
+        detail, lists, breadcrumb = self._panes()
+        detail.show(entity)
         linked = self.index.neighbours(entity.id) if entity is not None else None
-        for pane in self.query(EntityList):
+        for pane in lists.values():
             pane.set_linked(linked)
         if entity is not None and entity.kind in LIST_KINDS:
-            self.query_one(f"#{LIST_KINDS[entity.kind]}", EntityList).select(entity.id)
-        self.query_one(Breadcrumb).set_trail(self.dossier_app.trail_labels())
+            lists[LIST_KINDS[entity.kind]].select(entity.id)
+        breadcrumb.set_trail(self.dossier_app.trail_labels())
+
+    def _panes(self) -> tuple[DetailPane, dict[str, EntityList], Breadcrumb]:
+        """The detail pane, the lists by id and the breadcrumb (looked up once: this
+        screen never recomposes, and every key shows something)."""
+        if self._found is None:
+            lists = {pane.id or "": pane for pane in self.query(EntityList)}
+            self._found = (self.query_one(DetailPane), lists, self.query_one(Breadcrumb))
+        return self._found
 
     # -- messages up -------------------------------------------------------
     def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:
@@ -157,7 +167,7 @@ class ExplorerScreen(Screen[None]):
         # (A plain event-loop timer: a Textual timer costs a task per key.)
         if self._prepare_later is not None:
             self._prepare_later.cancel()
-        prepare = partial(self.query_one(DetailPane).prepare, message.entity_list.neighbours())
+        prepare = partial(self._panes()[0].prepare, message.entity_list.neighbours())
         loop = asyncio.get_running_loop()
         self._prepare_later = loop.call_later(PREPARE_NEIGHBOURS_DELAY, prepare)
 

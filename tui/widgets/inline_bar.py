@@ -21,7 +21,7 @@ taller than the widget).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
@@ -31,7 +31,12 @@ from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
-from .viewport import ViewportSize
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    _Base = Widget
+else:  # a plain mixin at run time: a Widget base would bring Widget's CSS along
+    _Base = object
 
 _DEFAULT_BACK = RichColor.parse("#555555")
 _DEFAULT_BAR = RichColor.parse("bright_magenta")
@@ -86,7 +91,7 @@ def row_runs(rows: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-class InlineScrollbar(ViewportSize):
+class InlineScrollbar(_Base):
     """Mixin: the vertical scrollbar is the last column of the content (module doc).
 
     Mix in first: ``class Pane(InlineScrollbar, FramedRows, ScrollView)``; the widget
@@ -106,19 +111,31 @@ class InlineScrollbar(ViewportSize):
     _bar_styles: dict[str, Style] | None = None
     """Bar colours by state, worked out once per look."""
 
+    _area_for: Size | None = None
+    """The outer size :attr:`scrollable_content_area` was worked out for."""
+    _area = Size(0, 0)
+    _narrowed = Size(0, 0)
+
     # -- geometry ------------------------------------------------------------
     @property
     def viewport(self) -> Size:
         """The content's width and height, less the bar's column while it shows."""
-        area = super().viewport
+        area = self.scrollable_content_area
         if area.width > 0 and self.bar_shown(area.height):
-            return Size(area.width - 1, area.height)
+            return self._narrowed
         return area
 
     @property
     def scrollable_content_area(self) -> Size:
-        """Width and height inside borders and padding (the bar's column included)."""
-        return super().viewport
+        """Width and height inside borders and padding (the bar's column included),
+        worked out once per outer size (rows ask for it on every repaint; with
+        ``overflow: hidden`` Textual's scrollbars never take room from it)."""
+        outer = self.outer_size
+        if outer != self._area_for:
+            self._area_for = outer
+            area = self._area = self.scrollable_content_region.size
+            self._narrowed = Size(max(0, area.width - 1), area.height)
+        return self._area
 
     def bar_shown(self, height: int) -> bool:
         """Whether the bar's column is there when ``height`` rows are visible."""
