@@ -23,7 +23,7 @@ without building the row twice.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -36,13 +36,7 @@ from textual.geometry import Size, Spacing
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 
-if TYPE_CHECKING:
-    from textual.widget import Widget
-
-    _Base = Widget
-else:  # a plain mixin at run time: a Widget base would bring Widget's CSS along
-    _Base = object
-
+from .mixin import WidgetMixin
 
 KEPT_LINES = 512
 """Framed lines kept per widget for rows drawn again."""
@@ -176,7 +170,7 @@ class FramedStylesCache(StylesCache):
         return frame
 
 
-class FramedRows(_Base):
+class FramedRows(WidgetMixin):
     """Mixin for line-API widgets: repainted content rows are framed cheaply (see the
     module doc). Mix in before the widget class: ``class Pane(FramedRows, ScrollView)``.
     """

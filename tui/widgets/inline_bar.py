@@ -21,7 +21,7 @@ taller than the widget).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
@@ -31,15 +31,11 @@ from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
-if TYPE_CHECKING:
-    from textual.widget import Widget
+from .mixin import WidgetMixin
 
-    _Base = Widget
-else:  # a plain mixin at run time: a Widget base would bring Widget's CSS along
-    _Base = object
-
-_DEFAULT_BACK = RichColor.parse("#555555")
-_DEFAULT_BAR = RichColor.parse("bright_magenta")
+DEFAULT_TRACK = RichColor.parse("#555555")
+DEFAULT_THUMB = RichColor.parse("bright_magenta")
+"""A bar's colours when its style has none (as Textual's own bar falls back to)."""
 
 
 class BarColumn(NamedTuple):
@@ -64,8 +60,8 @@ def bar_column(
         position=position,
         thickness=1,
         vertical=True,
-        back_color=bar.bgcolor or _DEFAULT_BACK,
-        bar_color=bar.color or _DEFAULT_BAR,
+        back_color=bar.bgcolor or DEFAULT_TRACK,
+        bar_color=bar.color or DEFAULT_THUMB,
     ).segments
     cells: list[Segment] = []
     thumb: list[int] = []
@@ -91,7 +87,7 @@ def row_runs(rows: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-class InlineScrollbar(_Base):
+class InlineScrollbar(WidgetMixin):
     """Mixin: the vertical scrollbar is the last column of the content (module doc).
 
     Mix in first: ``class Pane(InlineScrollbar, FramedRows, ScrollView)``; the widget

@@ -14,24 +14,16 @@ timeline and the stance grid). The explorer's panes draw theirs inline instead
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
-if TYPE_CHECKING:
-    from textual.widget import Widget
-
-    _Base = Widget
-else:  # a plain mixin at run time: a Widget base would bring Widget's CSS along
-    _Base = object
-
-_DEFAULT_BACK = Color.parse("#555555")
-_DEFAULT_BAR = Color.parse("bright_magenta")
+from .inline_bar import DEFAULT_THUMB, DEFAULT_TRACK
+from .mixin import WidgetMixin
 
 _Key = tuple[int, int, int, int, float, Style, Style]
 
@@ -121,8 +113,8 @@ class QuickScrollBar(ScrollBar):
                 position=renderer.position,
                 thickness=width,
                 vertical=True,
-                back_color=bar_style.bgcolor or _DEFAULT_BACK,
-                bar_color=bar_style.color or _DEFAULT_BAR,
+                back_color=bar_style.bgcolor or DEFAULT_TRACK,
+                bar_color=bar_style.color or DEFAULT_THUMB,
             )
             # As Textual draws it: the widget's style under each cell's. Most rows are
             # the same cell (track or thumb): one strip each, shared.
@@ -140,7 +132,7 @@ class QuickScrollBar(ScrollBar):
         return rows
 
 
-class QuickScrollbars(_Base):
+class QuickScrollbars(WidgetMixin):
     """Mixin: this widget's vertical scrollbar is a :class:`QuickScrollBar`.
 
     Mix in before the widget class: ``class Pane(QuickScrollbars, ScrollView)``.
