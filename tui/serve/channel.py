@@ -3,8 +3,10 @@
 :class:`AppSession` accepts a pty and a shell (nothing else: exec and subsystems such as
 sftp are refused), starts the app with :class:`~.session.PtyChild`, copies the client's
 keys to the pty and the app's output to the client with flow control both ways, passes
-on window changes, and ends the app when the client goes. The connection it belongs to
-(:class:`~.ssh.Connection`) keeps the log line and the timers.
+on window changes, and ends the app when the client goes. The keys are made valid UTF-8
+and let through at a bounded rate first (:mod:`.inputs`); an app that stops by itself
+with an error is reported in one line to the client and in full in the server's log. The
+connection it belongs to (:class:`~.ssh.Connection`) keeps the log line and the timers.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import asyncssh
 
-from .session import PtyChild, child_environment, clamp_size, exit_status
+from .inputs import InputGate, Utf8Repair
+from .session import PtyChild, child_environment, clamp_size, describe_end, exit_status
 
 if TYPE_CHECKING:
     from .ssh import Connection
@@ -44,6 +47,21 @@ def printable(text: str, limit: int = 64) -> str:
     return cleaned[:limit] or "-"
 
 
+def log_text(data: bytes) -> list[str]:
+    """An app's stderr as log lines: decoded, controls shown as '?', blank lines dropped."""
+    text = data.decode("utf-8", "replace")
+    lines = ("".join(ch if ch.isprintable() else "?" for ch in line) for line in text.split("\n"))
+    return [line for line in lines if line.strip()]
+
+
+def flood_message(queue: int) -> str:
+    """What a client that sends input faster than it is let through is told."""
+    return (
+        f"dossier: disconnected: more input than this server accepts "
+        f"(over {queue // 1024} KiB waiting)."
+    )
+
+
 def _write(chan: asyncssh.SSHServerChannel[bytes] | None, data: bytes) -> None:
     if chan is not None and not chan.is_closing():
         with contextlib.suppress(OSError):
@@ -60,6 +78,17 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._child: PtyChild | None = None
         self._farewell: str | None = None
         self._ending: asyncio.Future[int | None] | None = None
+        self._hung_up = False
+        self._repair = Utf8Repair()
+        limits = self.state.limits
+        self._gate: InputGate[bytes] = InputGate(
+            rate=limits.input_rate,
+            burst=limits.input_burst,
+            queue=limits.input_queue,
+            deliver=self._deliver,
+            on_flood=self._flooded,
+            cost=len,
+        )
 
     @property
     def app_running(self) -> bool:
@@ -100,6 +129,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             server_env=self.state.server_env,
             python_path=self.state.python_path,
         )
+        limits = self.state.limits
         try:
             self._child = PtyChild.spawn(
                 self.state.settings.app.argv(),
@@ -109,6 +139,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
                 on_output=self._output,
                 on_exit=self._app_exited,
                 on_input_drained=self._input_drained,
+                memory=limits.session_memory,
+                cpu=limits.session_cpu,
             )
         except OSError as error:
             self.connection.note(f"cannot start the app: {error.strerror or error}")
@@ -125,21 +157,44 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     def _app_exited(self, returncode: int) -> None:
         status = exit_status(returncode)
         chan = self._chan
-        if self._farewell is not None:
-            _write(chan, RESET_TERMINAL + f"\r\n{self._farewell}\r\n".encode())
-            status = 1
-        else:
+        self._gate.close()
+        farewell = self._farewell
+        if farewell is None and not self._hung_up:
+            # The app ended by itself: a clean quit, or an error told here in one line.
             self.connection.note(f"exit {status}")
+            errors = self._child.error_output if self._child is not None else b""
+            farewell = describe_end(returncode, errors)
+            if farewell is not None:
+                self._log_errors(errors)
+        if farewell is not None:
+            _write(chan, RESET_TERMINAL + f"\r\n{farewell}\r\n".encode())
+            status = status or 1
         if chan is not None and not chan.is_closing():
             chan.exit(status)
+
+    def _log_errors(self, errors: bytes) -> None:
+        who = f"{self.connection.address}:{self.connection.port}"
+        for line in log_text(errors) or ["(nothing on stderr)"]:
+            self.state.write_log(f"{who} app stderr: {line}")
 
     def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
         self.connection.touch()
         if self._child is None:
             return
+        data = self._repair.feed(data)
+        if data:
+            self._gate.feed(data)
+
+    def _deliver(self, data: bytes) -> None:
+        if self._child is None:
+            return
         self._child.write(data)
         if self._child.input_backlog > INPUT_HIGH_WATER and self._chan is not None:
             self._chan.pause_reading()
+
+    def _flooded(self) -> None:
+        message = flood_message(self.state.limits.input_queue)
+        self.state.spawn_task(self.connection.end(message, event="input flood"))
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         self.connection.touch()
@@ -162,6 +217,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._child.resume_output()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._gate.close()
         if self.app_running:
             self.state.spawn_task(self.hang_up())
         # One session per connection: once it is over, so is the connection.
@@ -172,6 +228,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         child = self._child
         if child is not None and child.running:
             child.mute()
+            self._hung_up = True
             self._farewell = None
             await self._terminate(child)
 

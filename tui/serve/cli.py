@@ -89,6 +89,11 @@ def _size(text: str) -> int:
         ) from None
 
 
+def _size_or_zero(text: str) -> int:
+    """A size, or 0 for no limit."""
+    return 0 if text.strip() == "0" else _size(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``dossier serve``'s arguments."""
     parser = argparse.ArgumentParser(
@@ -181,6 +186,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="probe silent clients this often; 3 unanswered probes end a half-open "
         f"connection (default {_DEFAULTS.keepalive:g}; 0: never)",
     )
+    limits.add_argument(
+        "--input-rate",
+        type=_size,
+        default=_DEFAULTS.input_rate,
+        metavar="SIZE",
+        help="input passed on per second from one session, after a burst of --input-burst "
+        f"(default {_DEFAULTS.input_rate})",
+    )
+    limits.add_argument(
+        "--input-burst",
+        type=_size,
+        default=_DEFAULTS.input_burst,
+        metavar="SIZE",
+        help=f"input a session may send at once (default {_DEFAULTS.input_burst // 1024}K)",
+    )
+    limits.add_argument(
+        "--input-queue",
+        type=_size,
+        default=_DEFAULTS.input_queue,
+        metavar="SIZE",
+        help="input held back by the rate before the client is disconnected "
+        f"(default {_DEFAULTS.input_queue // 1024}K)",
+    )
+    limits.add_argument(
+        "--session-memory",
+        type=_size_or_zero,
+        default=_DEFAULTS.session_memory,
+        metavar="SIZE",
+        help="address space of each session's app "
+        f"(default {_DEFAULTS.session_memory >> 30}G; 0: unlimited)",
+    )
+    limits.add_argument(
+        "--session-cpu",
+        type=_seconds,
+        default=_DEFAULTS.session_cpu,
+        metavar="SECONDS",
+        help="processor time each session's app may use in all "
+        f"(default {_DEFAULTS.session_cpu:g}; 0: unlimited)",
+    )
     app = parser.add_argument_group("the app")
     app.add_argument(
         "--max-file-size", type=_size, metavar="SIZE", help="largest YAML file to read, e.g. 8M"
@@ -250,6 +294,11 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
         max_auth_tries=args.max_auth_tries,
         idle_timeout=args.idle_timeout,
         keepalive=args.keepalive,
+        input_rate=args.input_rate,
+        input_burst=args.input_burst,
+        input_queue=args.input_queue,
+        session_memory=args.session_memory,
+        session_cpu=args.session_cpu,
     )
     return ServeSettings(
         app=AppCommand(path=path, max_file_size=args.max_file_size, no_cache=args.no_cache),

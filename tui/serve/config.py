@@ -34,6 +34,16 @@ class Limits:
     """Seconds between keepalive probes; three unanswered ones end a half-open connection."""
     kill_grace: float = 2.0
     """Seconds an app gets after SIGHUP, then after SIGTERM, before SIGKILL."""
+    input_rate: int = 2048
+    """Bytes of input per second a session passes on to its app, sustained."""
+    input_burst: int = 16384
+    """Bytes of input a session may send at once before the rate applies."""
+    input_queue: int = 65536
+    """Bytes of input held back by the rate; a client that sends more is disconnected."""
+    session_memory: int = 1 << 30
+    """Address space of one session's app, in bytes (0: unlimited)."""
+    session_cpu: float = 600.0
+    """Processor seconds one session's app may use in all (0: unlimited)."""
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,13 @@
 :class:`PtyChild` starts the app in a new session (its own process group) with a fresh
 pty as stdin, stdout and stderr, reads and writes the pty master without blocking from
 the event loop, resizes it, and ends it (SIGHUP, then SIGTERM, then SIGKILL), always
-reaping the process and closing the master. Nothing here knows about SSH: the SSH and
+reaping the process and closing the master. The app's stderr is a pipe to the server, not
+the pty: a traceback is kept for the server's log and never reaches the client (the app
+draws on stdout when ``DOSSIER_SERVED`` is set). Nothing here knows about SSH: the SSH and
 test code pass callbacks in.
+
+:func:`limit_process` puts the hard limits on a session's process (address space, CPU
+time, no core files) that both servers give their apps.
 
 :func:`child_environment` builds the app's environment from scratch: only a sanitised
 TERM (and COLORTERM) come from the client; never COLUMNS/LINES, which would pin the
@@ -18,6 +23,7 @@ import contextlib
 import fcntl
 import os
 import re
+import resource
 import signal
 import struct
 import subprocess
@@ -37,6 +43,12 @@ DRAIN_LIMIT = 1 << 20
 """Most output read from the pty once the app has exited (its last screenful or so)."""
 POLL_INTERVAL = 0.1
 """Seconds between looks at the process where pidfd is unavailable."""
+ERROR_TAIL = 16 * 1024
+"""Most of an app's stderr kept for the server's log (its last bytes: a traceback's end)."""
+SERVED = "DOSSIER_SERVED"
+"""Set in a served app's environment: it draws on stdout and leaves stderr to the server."""
+CPU_KILL_MARGIN = 5
+"""Seconds of CPU after the soft limit (SIGXCPU) before the kernel's SIGKILL."""
 
 _TERM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _COLORTERMS = frozenset({"truecolor", "24bit"})
@@ -79,6 +91,7 @@ def child_environment(
         "PATH": SAFE_PATH,
         "HOME": str(home),
         "XDG_CACHE_HOME": str(home / "cache"),
+        SERVED: "1",
     }
     if (color := sanitise_colorterm(colorterm)) is not None:
         env["COLORTERM"] = color
@@ -107,6 +120,31 @@ def python_path_for(python: str, package_root: Path, cwd: Path) -> Path | None:
     return None if probe.returncode == 0 else package_root
 
 
+def limit_process(pid: int, *, memory: int, cpu: float) -> None:
+    """Hard limits on process ``pid``: address space, CPU seconds (0: none), no core file.
+
+    Set from outside (``prlimit``) right after the start, before the process has seen any
+    of the client's input; children it might start inherit them.
+    """
+    resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
+    if memory > 0:
+        resource.prlimit(pid, resource.RLIMIT_AS, (memory, memory))
+    if cpu > 0:
+        seconds = max(1, round(cpu))
+        resource.prlimit(pid, resource.RLIMIT_CPU, (seconds, seconds + CPU_KILL_MARGIN))
+
+
+def describe_end(returncode: int, errors: bytes) -> str | None:
+    """What to tell a client whose app ended by itself with ``returncode`` (None: nothing)."""
+    if returncode == 0:
+        return None
+    if returncode == -signal.SIGXCPU:
+        return "dossier: this session used all the processor time it is allowed."
+    if b"MemoryError" in errors:
+        return "dossier: this session used all the memory it is allowed."
+    return "dossier: the explorer stopped because of an error; the server has logged it."
+
+
 def set_window_size(fd: int, columns: int, rows: int) -> None:
     """Set the size of the terminal behind ``fd`` (either side of a pty)."""
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -130,6 +168,7 @@ class PtyChild:
         process: subprocess.Popen[bytes],
         master: int,
         *,
+        errors: int | None = None,
         on_output: Callable[[bytes], None],
         on_exit: Callable[[int], None],
         on_input_drained: Callable[[], None] | None = None,
@@ -147,6 +186,10 @@ class PtyChild:
         self.returncode: int | None = None
         self._pidfd: int | None = None
         self._poll_handle: asyncio.TimerHandle | None = None
+        self._errors_fd = errors
+        self._error_tail = bytearray()
+        if errors is not None:
+            self._loop.add_reader(errors, self._read_errors)
         self._watch_exit()
         self.resume_output()
 
@@ -161,9 +204,15 @@ class PtyChild:
         on_output: Callable[[bytes], None],
         on_exit: Callable[[int], None],
         on_input_drained: Callable[[], None] | None = None,
+        memory: int = 0,
+        cpu: float = 0,
     ) -> PtyChild:
-        """Start ``argv`` on a new pty of ``size`` (columns, rows); OSError if it cannot."""
+        """Start ``argv`` on a new pty of ``size`` (columns, rows); OSError if it cannot.
+
+        ``memory`` and ``cpu`` are the process's limits (see :func:`limit_process`).
+        """
         master, slave = os.openpty()
+        errors_read, errors_write = os.pipe()
         try:
             set_window_size(slave, *size)
             # A new session: its own process group, which signals reach as a whole; no
@@ -172,7 +221,7 @@ class PtyChild:
                 list(argv),
                 stdin=slave,
                 stdout=slave,
-                stderr=slave,
+                stderr=errors_write,
                 env=dict(env),
                 cwd=cwd,
                 start_new_session=True,
@@ -180,13 +229,26 @@ class PtyChild:
             )
         except BaseException:
             os.close(master)
+            os.close(errors_read)
             raise
         finally:
             os.close(slave)
+            os.close(errors_write)
+        try:
+            limit_process(process.pid, memory=memory, cpu=cpu)
+        except OSError:
+            # Not limited means not served: never run a session without its limits.
+            process.kill()
+            process.wait()
+            os.close(master)
+            os.close(errors_read)
+            raise
         os.set_blocking(master, False)
+        os.set_blocking(errors_read, False)
         return cls(
             process,
             master,
+            errors=errors_read,
             on_output=on_output,
             on_exit=on_exit,
             on_input_drained=on_input_drained,
@@ -205,6 +267,11 @@ class PtyChild:
     def input_backlog(self) -> int:
         """Bytes of input waiting for the app to read them."""
         return len(self._pending)
+
+    @property
+    def error_output(self) -> bytes:
+        """The last :data:`ERROR_TAIL` bytes the app wrote to stderr."""
+        return bytes(self._error_tail)
 
     def mute(self) -> None:
         """Drop the app's output from now on (nobody is there to read it)."""
@@ -238,6 +305,23 @@ class PtyChild:
             self._eof = True
             return
         self._on_output(data)
+
+    def _read_errors(self) -> None:
+        if self._errors_fd is None:
+            return
+        try:
+            data = os.read(self._errors_fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._loop.remove_reader(self._errors_fd)
+            os.close(self._errors_fd)
+            self._errors_fd = None
+            return
+        self._error_tail += data
+        del self._error_tail[:-ERROR_TAIL]
 
     def _drain(self) -> None:
         """Pass on what the app wrote just before it exited."""
@@ -354,6 +438,10 @@ class PtyChild:
         # it left behind in its group can be killed safely.
         self.signal(signal.SIGKILL)
         self._drain()
+        for _ in range(DRAIN_LIMIT // READ_SIZE):
+            if self._errors_fd is None:
+                break
+            self._read_errors()
         self.returncode = self.process.wait()
         self._close()
         self._exited.set()
@@ -372,6 +460,10 @@ class PtyChild:
             self._loop.remove_writer(self._master)
             os.close(self._master)
             self._master = None
+        if self._errors_fd is not None:
+            self._loop.remove_reader(self._errors_fd)
+            os.close(self._errors_fd)
+            self._errors_fd = None
         self._pending.clear()
 
 

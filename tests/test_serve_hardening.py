@@ -1,0 +1,207 @@
+"""What a hostile client cannot do to a session: the input bounds, the process limits, and
+what reaches the client when an app fails (SSH here; the web server's are in
+test_serve_web). Unit tests of :mod:`tui.serve.inputs` first, then attacks on a real server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_serve_support import (
+    AFTER_TWO_DOWNS,
+    TITLE,
+    ServeProcess,
+    Session,
+    async_wait_until,
+    connect,
+    servers,
+)
+from tui.serve.inputs import InputGate, TokenBucket, Utf8Repair, text_to_bytes
+from tui.serve.session import describe_end
+
+DOWN = b"\x1b[B"
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
+    yield from servers(tmp_path)
+
+
+# Units ----------------------------------------------------------------------------------
+
+
+def test_utf8_repair_replaces_bad_bytes_and_keeps_split_characters() -> None:
+    repair = Utf8Repair()
+    assert repair.feed(b"a\xffb") == "a\ufffdb".encode()
+    # "é" cut between two reads arrives whole, once.
+    assert repair.feed(b"x\xc3") == b"x"
+    assert repair.feed(b"\xa9y") == "éy".encode()
+    # Overlong forms and lone continuation bytes are not passed on as they are.
+    out = repair.feed(b"\xc0\xaf\x80\x1b[B")
+    out.decode("utf-8")  # valid
+    assert out.endswith(DOWN)
+    assert b"\xc0" not in out
+
+
+def test_text_to_bytes_survives_lone_surrogates() -> None:
+    assert text_to_bytes("a\ud800b") == b"a?b"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_token_bucket_allows_a_burst_then_the_rate() -> None:
+    clock = Clock()
+    bucket = TokenBucket(rate=100, burst=50, clock=clock)
+    assert bucket.wait() == 0
+    bucket.take(80)  # one piece beyond the burst still goes, leaving a debt
+    assert bucket.wait() == pytest.approx(0.3, abs=1e-6)
+    clock.now = 0.3
+    assert bucket.wait() == pytest.approx(0, abs=1e-6)
+    clock.now = 100.0
+    bucket.take(0)
+    assert bucket.wait() == 0  # never more saved than the burst:
+    bucket.take(50)
+    assert bucket.wait() > 0
+
+
+async def test_gate_passes_a_burst_holds_the_rest_and_releases_it_in_order() -> None:
+    delivered: list[bytes] = []
+    floods: list[int] = []
+    gate: InputGate[bytes] = InputGate(
+        rate=2000,
+        burst=100,
+        queue=1000,
+        deliver=delivered.append,
+        on_flood=lambda: floods.append(1),
+        cost=len,
+    )
+    pieces = [bytes([65 + n]) * 60 for n in range(5)]
+    for piece in pieces:
+        gate.feed(piece)
+    # 100 bytes of burst: the first two pieces go at once (the second into debt).
+    assert delivered == pieces[:2]
+    assert gate.held == 180
+    await async_wait_until(lambda: len(delivered) == 5, timeout=2)
+    assert delivered == pieces  # in order, none cut
+    assert gate.held == 0
+    assert floods == []
+
+
+async def test_gate_shuts_on_a_flood_and_drops_everything_after() -> None:
+    delivered: list[bytes] = []
+    floods: list[int] = []
+    gate: InputGate[bytes] = InputGate(
+        rate=10,
+        burst=10,
+        queue=100,
+        deliver=delivered.append,
+        on_flood=lambda: floods.append(1),
+        cost=len,
+    )
+    for _ in range(30):
+        gate.feed(b"x" * 10)
+    assert floods == [1]
+    assert gate.shut
+    assert gate.held == 0
+    count = len(delivered)
+    gate.feed(b"more")
+    await asyncio.sleep(0.1)
+    assert len(delivered) == count
+    assert count <= 2
+
+
+def test_describe_end_tells_one_line_and_no_traceback() -> None:
+    traceback = b'Traceback (most recent call last):\n  File "/srv/x.py"\nValueError: boom\n'
+    assert describe_end(0, b"") is None
+    told = describe_end(1, traceback)
+    assert told is not None
+    assert "\n" not in told and "/srv" not in told and "Traceback" not in told
+    assert "processor time" in (describe_end(-signal.SIGXCPU, b"") or "")
+    assert "memory" in (describe_end(1, b"...\nMemoryError\n") or "")
+
+
+# Attacks on a real server -----------------------------------------------------------------
+
+
+async def test_invalid_utf8_does_not_end_the_session(serve: Callable[..., ServeProcess]) -> None:
+    """Item 6: one invalid byte used to stop the app's input (a traceback to the client)."""
+    server = serve()
+    async with await connect(server.port) as conn:
+        session = await Session.open(conn)
+        await session.screen.expect(TITLE)
+        session.press(b"\xff\xfe\xc0")
+        await asyncio.sleep(0.3)
+        mark = session.press(DOWN + DOWN)
+        await session.screen.expect(AFTER_TWO_DOWNS, since=mark)
+        assert "Traceback" not in session.screen.text()
+        assert "UnicodeDecodeError" not in session.screen.text()
+        session.press(b"q")
+        assert await session.wait_closed() == 0
+
+
+async def test_an_input_flood_is_cut_off_with_a_message(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Item 3: a megabyte of keys used to be queued in the app without bound."""
+    server = serve("--input-rate", "1K", "--input-burst", "4K", "--input-queue", "32K")
+    async with await connect(server.port) as conn:
+        session = await Session.open(conn)
+        await session.screen.expect(TITLE)
+        (app,) = server.children()
+        mark = len(session.screen.data)
+        for _ in range(64):  # 1 MiB of an unterminated DCS string, in 16 KiB writes
+            if session.screen.closed:
+                break
+            session.process.stdin.write(b"\x1bP" + b"x" * (16 * 1024 - 2))
+            await asyncio.sleep(0.01)
+        await session.screen.expect("more input than this server accepts", since=mark)
+        await session.wait_closed()
+    await server.expect_log(r"input flood")
+    await async_wait_until(lambda: not Path(f"/proc/{app}").exists(), what="the app to end")
+
+
+async def test_a_session_cannot_outgrow_its_memory_limit(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Item 3: each app has an address-space limit; beyond it the client gets one line."""
+    server = serve("--session-memory", "40M")
+    async with await connect(server.port) as conn:
+        session = await Session.open(conn)
+        status = await session.wait_closed()
+        text = session.screen.text()
+    assert status == 1
+    assert "used all the memory it is allowed" in text, text
+    assert "Traceback" not in text and "MemoryError" not in text
+    # The details are the server's, in its log.
+    await server.expect_log(r"app stderr: .*MemoryError")
+    assert not server.children()
+
+
+async def test_a_session_cannot_use_more_than_its_cpu_time(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Item 3: each app has a CPU-time limit; keys that keep it busy end it, with a line."""
+    server = serve("--session-cpu", "2", "--input-rate", "64K", "--input-burst", "64K")
+    async with await connect(server.port) as conn:
+        session = await Session.open(conn)
+        await session.screen.expect(TITLE)
+        for _ in range(400):
+            if session.screen.closed:
+                break
+            session.press((DOWN + b"\x1b[A") * 200)
+            await asyncio.sleep(0.05)
+        await session.wait_closed()
+        text = session.screen.text()
+    assert "used all the processor time it is allowed" in text, text[-500:]
+    assert "Traceback" not in text

@@ -1,0 +1,157 @@
+"""What a client sends, on its way to an app: repaired, then let through at a bounded rate.
+
+Both servers (SSH and web) put every session's input through the same two steps before
+the app sees it:
+
+- :class:`Utf8Repair` turns the bytes into valid UTF-8, each invalid byte becoming U+FFFD
+  (the app's terminal driver decodes strictly and would stop at the first bad byte);
+- :class:`InputGate` passes input on at ``--input-rate`` bytes a second after a burst of
+  ``--input-burst``, holds back the excess, and gives up on a client whose held-back input
+  passes ``--input-queue``: the app never has more than that waiting for it, however fast
+  a client sends. Input is passed on in the pieces it arrived in (never cut), so an
+  escape sequence is not split by the gate.
+
+Neither knows about SSH, websockets or processes: the servers pass callbacks in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+
+
+class Utf8Repair:
+    """Valid UTF-8 out of any bytes, across chunk boundaries.
+
+    A character cut between two chunks is kept until the next one completes it; a byte
+    that cannot start or continue a character becomes U+FFFD (as ``EF BF BD``).
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def feed(self, data: bytes) -> bytes:
+        """The valid UTF-8 that ``data`` completes (possibly empty)."""
+        return self._decoder.decode(data).encode("utf-8")
+
+
+def text_to_bytes(text: str) -> bytes:
+    """A browser's keys as UTF-8: a lone surrogate (which UTF-8 cannot carry) becomes '?'."""
+    return text.encode("utf-8", errors="replace")
+
+
+class TokenBucket:
+    """``rate`` tokens a second, up to ``burst`` saved; a take may leave it in debt.
+
+    Taking is allowed while the bucket holds anything at all, so one piece larger than
+    the burst still goes through, and the debt it leaves delays the next ones.
+    """
+
+    def __init__(
+        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if rate <= 0 or burst <= 0:
+            raise ValueError("rate and burst must be positive")
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._tokens = burst
+        self._stamp = clock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    def wait(self) -> float:
+        """Seconds until a take is allowed (0: now)."""
+        self._refill()
+        return 0.0 if self._tokens > 0 else (1e-9 - self._tokens) / self.rate
+
+    def take(self, cost: float) -> None:
+        """Spend ``cost`` tokens (call only when :meth:`wait` says 0)."""
+        self._refill()
+        self._tokens -= cost
+
+
+class InputGate(Generic[Item]):
+    """Passes items to ``deliver`` in order, at a bounded rate, holding back a bounded excess.
+
+    ``cost(item)`` is what an item spends of the rate (its length in bytes, for input).
+    Once the items held back cost more than ``queue``, ``on_flood`` is called once and the
+    gate shuts: everything held and everything after is dropped.
+    """
+
+    def __init__(
+        self,
+        *,
+        rate: float,
+        burst: float,
+        queue: int,
+        deliver: Callable[[Item], None],
+        on_flood: Callable[[], None],
+        cost: Callable[[Item], int],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._bucket = TokenBucket(rate, burst, clock)
+        self._queue = queue
+        self._deliver = deliver
+        self._on_flood = on_flood
+        self._cost = cost
+        self._held: deque[Item] = deque()
+        self._held_cost = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self.shut = False
+
+    @property
+    def held(self) -> int:
+        """What the items held back cost (bytes of input waiting for the rate)."""
+        return self._held_cost
+
+    def feed(self, item: Item) -> None:
+        """Pass ``item`` on now if the rate allows and nothing is waiting, else hold it."""
+        if self.shut:
+            return
+        cost = self._cost(item)
+        if not self._held and self._bucket.wait() == 0:
+            self._bucket.take(cost)
+            self._deliver(item)
+            return
+        self._held.append(item)
+        self._held_cost += cost
+        if self._held_cost > self._queue:
+            self.close()
+            self._on_flood()
+            return
+        self._schedule()
+
+    def close(self) -> None:
+        """Drop what is held; pass nothing on from now on."""
+        self.shut = True
+        self._held.clear()
+        self._held_cost = 0
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _schedule(self) -> None:
+        if self._timer is None and self._held:
+            delay = self._bucket.wait()
+            self._timer = asyncio.get_running_loop().call_later(delay, self._release)
+
+    def _release(self) -> None:
+        self._timer = None
+        while self._held and not self.shut and self._bucket.wait() == 0:
+            item = self._held.popleft()
+            cost = self._cost(item)
+            self._held_cost -= cost
+            self._bucket.take(cost)
+            self._deliver(item)
+        if not self.shut:
+            self._schedule()
