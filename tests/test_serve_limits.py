@@ -1,5 +1,6 @@
 """``dossier serve``'s limits and clean-up: every limit ends with a message, never a hang,
 and no way of leaving (clean, abrupt, half-open, idle) leaves a process or a pty behind.
+Also the policy for connections still logging in (OpenSSH's MaxStartups), without a server.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +16,13 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.test_serve_ssh import SSH, OpenSSHTerminal, needs_openssh
+from tests.test_serve_ssh import (
+    SSH,
+    OpenSSHTerminal,
+    needs_openssh,
+    silent_connections,
+    ssh_options,
+)
 from tests.test_serve_support import (
     TITLE,
     WAIT,
@@ -27,6 +33,10 @@ from tests.test_serve_support import (
     servers,
     wait_until,
 )
+from tui.serve import Limits
+from tui.serve.cli import build_parser, main, settings_from
+from tui.serve.config import MaxStartups
+from tui.serve.limits import Startups
 
 ABRUPT_DISCONNECTS = 200
 ABRUPT_BATCH = 25
@@ -67,76 +77,217 @@ async def test_sessions_per_address(serve: Callable[..., ServeProcess]) -> None:
             assert other.get_extra_info("peername")[0] == "127.0.0.1"
 
 
-def test_a_flood_of_connections_is_dropped_unanswered(
-    serve: Callable[..., ServeProcess],
-) -> None:
-    """Past twice --max-sessions (plus 16) connections at once, new ones are just closed."""
-    server = serve("--max-sessions", "1")
-    sockets = [
-        socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) for _ in range(22)
-    ]
-    try:
-        banners = []
-        for each in sockets:
-            each.settimeout(WAIT)
-            banners.append(each.recv(100))
-        assert all(banner.startswith(b"SSH-2.0-dossier") for banner in banners[:18])
-        assert banners[18:] == [b""] * 4
-    finally:
-        for each in sockets:
-            each.close()
-    server.wait_for_log("dropped: too many connections")
+async def _why_closed_after_login(port: int, key: asyncssh.SSHKey) -> str:
+    """Log in with ``key``; the reason the server gave for closing the connection then.
+
+    (Told after the success reply, the reason reaches asyncssh's connection_lost, not the
+    connect call; OpenSSH prints it either way.)
+    """
+    reasons: list[Exception | None] = []
+
+    class Client(asyncssh.SSHClient):
+        def connection_lost(self, exc: Exception | None) -> None:
+            reasons.append(exc)
+
+    conn = await connect(port, client_keys=[key], client_factory=Client)
+    await asyncio.wait_for(conn.wait_closed(), WAIT)
+    assert isinstance(reasons[0], asyncssh.DisconnectError), reasons
+    return reasons[0].reason
 
 
-def test_login_grace_time(serve: Callable[..., ServeProcess]) -> None:
-    server = serve("--login-grace", "1")
-    received = b""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as silent:
-        silent.settimeout(WAIT)
-        while chunk := silent.recv(4096):  # ends when the server closes: bounded by WAIT
-            received += chunk
-    assert received.startswith(b"SSH-2.0-dossier")
-    assert b"no login within 1 seconds" in received
-    server.wait_for_log("login timeout")
+def _key_holder(tmp_path: Path) -> tuple[asyncssh.SSHKey, Path]:
+    """A key, and an authorized_keys file that lets it in."""
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    authorized = tmp_path / "authorized_keys"
+    authorized.write_bytes(key.export_public_key())
+    return key, authorized
 
 
-async def test_authentication_attempts_per_connection(
+async def test_connections_not_logged_in_take_no_session_slot(
     serve: Callable[..., ServeProcess], tmp_path: Path
 ) -> None:
-    allowed = asyncssh.generate_private_key("ssh-ed25519")
-    strangers = [asyncssh.generate_private_key("ssh-ed25519") for _ in range(5)]
-    authorized = tmp_path / "authorized_keys"
-    authorized.write_bytes(allowed.export_public_key())
-    server = serve("--authorized-keys", str(authorized), "--max-auth-tries", "3")
-    with pytest.raises(asyncssh.DisconnectError, match="too many authentication failures"):
-        await connect(server.port, client_keys=strangers)
-    with pytest.raises(asyncssh.PermissionDenied):
-        await connect(server.port, client_keys=strangers[:1])
-    async with await connect(server.port, client_keys=[allowed]) as conn:
-        session = await Session.open(conn)
-        await session.screen.expect(TITLE)
-    await server.expect_log("auth failed")
+    """A slot of --max-sessions is taken once a key is accepted, not at TCP connect."""
+    holder, authorized = _key_holder(tmp_path)
+    server = serve("--authorized-keys", str(authorized), "--max-sessions", "2")
+    sources = [f"127.0.0.{n}" for n in (1, 2, 3) for _ in range(2)]
+    with silent_connections(server.port, sources) as first:
+        assert all(first)  # every one of them is logging in
+        async with (
+            await connect(server.port, client_keys=[holder]) as one,
+            await connect(server.port, client_keys=[holder], local_addr=("127.0.0.4", 0)) as two,
+        ):
+            sessions = [await Session.open(one), await Session.open(two)]
+            for session in sessions:
+                await session.screen.expect(TITLE)
+            # Both slots are taken now: the next key holder is told so, once logged in.
+            reason = await _why_closed_after_login(server.port, holder)
+            assert reason.startswith("dossier: the server is full (2 at once)")
+    await server.expect_log("refused: the server is full")
 
 
-async def test_idle_timeout_ends_the_session_with_a_message(
+@needs_openssh
+async def test_openssh_key_holder_is_told_the_server_is_full(
+    serve: Callable[..., ServeProcess], tmp_path: Path
+) -> None:
+    assert SSH is not None
+    holder, authorized = _key_holder(tmp_path)
+    identity = tmp_path / "id_ed25519"
+    holder.write_private_key(identity)
+    identity.chmod(0o600)
+    server = serve("--authorized-keys", str(authorized), "--max-sessions", "1")
+    async with await connect(server.port, client_keys=[holder]):
+        ssh = await asyncio.create_subprocess_exec(
+            SSH,
+            *ssh_options(server.port),
+            "-i",
+            str(identity),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-T",
+            "127.0.0.1",
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(ssh.communicate(), WAIT)
+    assert ssh.returncode == 255
+    assert "dossier: the server is full (1 at once)" in stderr.decode()
+
+
+async def test_a_session_slot_is_free_only_once_its_app_is_reaped(
     serve: Callable[..., ServeProcess],
 ) -> None:
-    server = serve("--idle-timeout", "2")
-    async with await connect(server.port) as conn:
-        session = await Session.open(conn)
-        await session.screen.expect(TITLE)
-        # Keys keep it alive past the timeout ...
-        for _ in range(6):
-            session.press(b"\x1b[B")
-            await asyncio.sleep(0.5)
-        assert not session.screen.closed
-        # ... and then silence ends it, with a message on a reset terminal.
-        mark = len(session.screen.data)
-        await session.screen.expect("without input", since=mark)
-        assert b"\x1b[?1049l" in session.screen.data[mark:]  # left the alternate screen
-        assert await session.wait_closed() == 1
-    await server.expect_log("idle timeout")
-    await async_wait_until(lambda: not server.children(), what="the app to be reaped")
+    """An app that does not end on SIGHUP (here: stopped) keeps its slot until it is killed."""
+    server = serve("--max-sessions", "1")
+    conn = await connect(server.port)
+    session = await Session.open(conn)
+    await session.screen.expect(TITLE)
+    [app] = server.children()
+    os.kill(app, signal.SIGSTOP)
+    conn.abort()
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while True:
+        try:
+            other = await connect(server.port)
+            break
+        except asyncssh.DisconnectError as error:
+            assert "server is full" in str(error)
+        assert asyncio.get_running_loop().time() < deadline, "the slot never came free"
+        await asyncio.sleep(0.1)  # a poll, as in async_wait_until
+    # The slot came free only once the old app had been reaped (not even a zombie left).
+    assert app not in server.children()
+    other.close()
+    await other.wait_closed()
+
+
+# Logins under way (OpenSSH's MaxStartups), without a server -----------------------------
+
+
+def _never() -> float:
+    raise AssertionError("no random draw below the start of --max-startups")
+
+
+def test_logins_under_way_per_address() -> None:
+    startups = Startups(Limits(per_source_max_startups=2), draw=_never)
+    assert startups.admit("10.0.0.1") is None
+    assert startups.admit("10.0.0.1") is None
+    assert "under way from this address" in (startups.admit("10.0.0.1") or "")
+    assert startups.admit("10.0.0.2") is None
+    startups.release("10.0.0.1")
+    assert startups.admit("10.0.0.1") is None
+    assert startups.total == 3
+
+
+@pytest.mark.parametrize(
+    ("under_way", "chance"),
+    [(0, 0.0), (9, 0.0), (10, 0.3), (15, 0.65), (19, 0.93), (20, 1.0), (25, 1.0)],
+)
+def test_drop_chance_rises_from_rate_at_start_to_all_at_full(under_way: int, chance: float) -> None:
+    limits = Limits(per_source_max_startups=100, max_startups=MaxStartups(10, 30, 20))
+    startups = Startups(limits, draw=lambda: 0.999)
+    for _ in range(under_way):
+        startups.admit("10.0.0.1")
+    assert startups.total == min(under_way, 20)
+    assert startups.drop_chance() == pytest.approx(chance)
+
+
+@pytest.mark.parametrize(("draw", "dropped"), [(0.0, True), (0.2999, True), (0.3, False)])
+def test_a_connection_past_start_is_dropped_when_the_draw_is_below_the_chance(
+    draw: float, dropped: bool
+) -> None:
+    limits = Limits(max_startups=MaxStartups(2, 30, 12))
+    startups = Startups(limits, draw=lambda: draw)
+    assert startups.admit("10.0.0.1") is None
+    assert startups.admit("10.0.0.2") is None
+    refusal = startups.admit("10.0.0.3")
+    assert (refusal is not None) is dropped
+    if dropped:
+        assert refusal == "too many logins under way"
+
+
+def test_seeded_draws_drop_about_the_chance() -> None:
+    limits = Limits(max_startups=MaxStartups(2, 30, 12))
+    startups = Startups(limits, draw=random.Random(13).random)
+    address = 0
+    while startups.total < 7:
+        address += 1
+        startups.admit(f"10.0.0.{address}")
+    assert startups.drop_chance() == pytest.approx(0.65)
+    drops = 0
+    for _ in range(1000):
+        if startups.admit("10.0.1.1") is None:
+            startups.release("10.0.1.1")
+        else:
+            drops += 1
+    assert 600 < drops < 700
+
+
+def test_one_address_at_its_cap_raises_nobody_elses_drop_chance() -> None:
+    """The defaults: one address's logins under way stop below where dropping starts."""
+    startups = Startups(Limits(), draw=lambda: 0.0)  # any drop chance at all would drop
+    refused = [startups.admit("10.0.0.1") for _ in range(40)]
+    assert refused.count(None) == Limits().per_source_max_startups
+    assert startups.drop_chance() == 0.0
+    assert startups.admit("10.0.0.2") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("20:30:100", MaxStartups(20, 30, 100)), ("5:0:5", MaxStartups(5, 0, 5)), ("1:100:9", None)],
+)
+def test_max_startups_option(value: str, expected: MaxStartups | None) -> None:
+    args = build_parser().parse_args(["--max-startups", value, "--per-source-max-startups", "3"])
+    limits = settings_from(args).limits
+    assert limits.max_startups == (expected or MaxStartups(1, 100, 9))
+    assert limits.per_source_max_startups == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max-startups", "10"], "is not START:RATE:FULL"),
+        (["--max-startups", "a:b:c"], "is not START:RATE:FULL"),
+        (["--max-startups", "0:30:100"], "1 <= START <= FULL"),
+        (["--max-startups", "20:30:10"], "1 <= START <= FULL"),
+        (["--max-startups", "10:101:20"], "0 <= RATE <= 100"),
+        (["--max-startups", "10:-1:20"], "0 <= RATE <= 100"),
+        (["--per-source-max-startups", "0"], "must be at least 1"),
+    ],
+)
+def test_bad_startup_limits_are_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    error = capsys.readouterr().err
+    assert message in error
+    assert "Traceback" not in error
+
+
+def test_max_startups_are_checked_in_the_dataclass_too() -> None:
+    with pytest.raises(ValueError, match="START <= FULL"):
+        MaxStartups(30, 10, 20)
 
 
 # Clean-up -------------------------------------------------------------------------------
@@ -176,7 +327,17 @@ async def _abrupt_client(port: int, wait_for_screen: bool) -> None:
 async def test_many_abrupt_disconnects_leave_no_process_or_pty(
     serve: Callable[..., ServeProcess],
 ) -> None:
-    server = serve("--max-sessions", "64", "--max-per-address", "64")
+    # Each batch is that many logins at once from one address: none may be dropped.
+    server = serve(
+        "--max-sessions",
+        "64",
+        "--max-per-address",
+        "64",
+        "--per-source-max-startups",
+        "64",
+        "--max-startups",
+        "64:30:100",
+    )
     # One whole session first, so that the baseline includes whatever is opened once.
     await _abrupt_client(server.port, wait_for_screen=True)
     await async_wait_until(lambda: not server.children(), what="the first app to be reaped")

@@ -3,19 +3,20 @@
 Each test starts a server subprocess on a free loopback port (see test_serve_support) and
 drives it: the explorer shows up, keys navigate, a resize re-lays it out, ``q`` ends the
 session; everything that is not a terminal session (exec, sftp, forwarding, X11, no pty)
-is refused.
+is refused; connections that never log in cannot keep anyone else out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 
 import asyncssh
@@ -33,11 +34,13 @@ from tests.test_serve_support import (
     servers,
     wait_until,
 )
+from tui.serve import Limits
 from tui.serve.session import set_window_size
 
 SSH = shutil.which("ssh")
 needs_openssh = pytest.mark.skipif(SSH is None, reason="no OpenSSH client (ssh) installed")
 DOWN = b"\x1b[B"
+PER_SOURCE_MAX_STARTUPS = Limits().per_source_max_startups
 
 
 def ssh_options(port: int, log_level: str = "ERROR") -> list[str]:
@@ -125,6 +128,27 @@ class OpenSSHTerminal:
             self.process.wait(WAIT)
         self._loop.remove_reader(self.master)
         os.close(self.master)
+
+
+@contextlib.contextmanager
+def silent_connections(port: int, sources: Sequence[str]) -> Iterator[list[bytes]]:
+    """A TCP connection from each of ``sources`` (loopback addresses) that never speaks SSH.
+
+    Yields what the server first sent on each, once it has sent something on every one:
+    its banner, or ``b""`` when it closed the connection unanswered. Closed on exit.
+    """
+    sockets: list[socket.socket] = []
+    try:
+        for source in sources:
+            sockets.append(
+                socket.create_connection(
+                    ("127.0.0.1", port), timeout=WAIT, source_address=(source, 0)
+                )
+            )
+        yield [each.recv(100) for each in sockets]
+    finally:
+        for each in sockets:
+            each.close()
 
 
 @pytest.fixture
@@ -308,3 +332,39 @@ async def test_one_session_per_connection(server: ServeProcess) -> None:
             await conn.create_process(term_type="xterm")
         await session.screen.expect(TITLE)
     await server.expect_log("refused: second session")
+
+
+# Connections that never log in ---------------------------------------------------------
+
+
+async def test_silent_connections_from_one_address_keep_nobody_else_out(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Past its --per-source-max-startups, an address's new connections are closed at once;
+    what it holds stays below the total at which anyone else's might be dropped."""
+    server = serve("--max-sessions", "8")
+    with silent_connections(server.port, ["127.0.0.1"] * 40) as first:
+        async with await connect(server.port, local_addr=("127.0.0.2", 0)) as conn:
+            session = await Session.open(conn)
+            await session.screen.expect(TITLE)
+        assert all(
+            banner.startswith(b"SSH-2.0-dossier") for banner in first[:PER_SOURCE_MAX_STARTUPS]
+        )
+        assert first[PER_SOURCE_MAX_STARTUPS:] == [b""] * (40 - PER_SOURCE_MAX_STARTUPS)
+    await server.expect_log(
+        r"127\.0\.0\.1:\d+ user=- \d+\.\ds dropped: too many logins under way from"
+    )
+
+
+def test_logins_under_way_are_limited_per_address_and_in_total(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """``--max-startups 4:100:4``: a fifth connection still logging in is closed unanswered,
+    whatever its address; ``--per-source-max-startups 2``: so is a third from one address."""
+    server = serve("--max-startups", "4:100:4", "--per-source-max-startups", "2")
+    sources = ["127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
+    with silent_connections(server.port, sources) as first:
+        answered = [bool(banner) for banner in first]
+    assert answered == [True, True, False, True, True, False]
+    server.wait_for_log(r"127\.0\.0\.1:\d+ user=- \d+\.\ds dropped: too many logins under way from")
+    server.wait_for_log(r"127\.0\.0\.4:\d+ user=- \d+\.\ds dropped: too many logins under way\n")

@@ -29,6 +29,7 @@ from .config import (
     DEFAULT_WEB_PORT,
     AppCommand,
     Limits,
+    MaxStartups,
     ServeSettings,
     is_loopback,
 )
@@ -68,6 +69,19 @@ def _seconds(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds, 0 or more")
     return value
+
+
+def _max_startups(text: str) -> MaxStartups:
+    try:
+        start, rate, full = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not START:RATE:FULL (three whole numbers, e.g. 20:30:100)"
+        ) from None
+    try:
+        return MaxStartups(start, rate, full)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
 
 
 def _port(text: str) -> int:
@@ -156,6 +170,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=_DEFAULTS.max_per_address,
         metavar="N",
         help=f"sessions at once from one address (default {_DEFAULTS.max_per_address})",
+    )
+    startups = _DEFAULTS.max_startups
+    limits.add_argument(
+        "--max-startups",
+        type=_max_startups,
+        default=startups,
+        metavar="START:RATE:FULL",
+        help="connections not yet logged in: past START, drop new ones with a chance of "
+        f"RATE%% rising to 100%% at FULL (default {startups.start}:{startups.rate}:"
+        f"{startups.full})",
+    )
+    limits.add_argument(
+        "--per-source-max-startups",
+        type=_positive_int,
+        default=_DEFAULTS.per_source_max_startups,
+        metavar="N",
+        help="connections not yet logged in from one address "
+        f"(default {_DEFAULTS.per_source_max_startups})",
     )
     limits.add_argument(
         "--idle-timeout",
@@ -290,6 +322,8 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
     limits = Limits(
         max_sessions=args.max_sessions,
         max_per_address=args.max_per_address,
+        per_source_max_startups=args.per_source_max_startups,
+        max_startups=args.max_startups,
         login_grace=args.login_grace,
         max_auth_tries=args.max_auth_tries,
         idle_timeout=args.idle_timeout,

@@ -17,13 +17,43 @@ DEFAULT_HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True)
+class MaxStartups:
+    """OpenSSH's ``MaxStartups start:rate:full``, for connections that have not logged in.
+
+    Beyond ``start`` of them at once (from all addresses), a new connection is closed
+    unanswered with probability ``rate`` percent, rising linearly to 100% at ``full``.
+    The defaults, with ``Limits.per_source_max_startups`` at 10: one address at its cap
+    stays below ``start``, so alone it cannot raise the chance that anyone else's connection
+    is dropped; it takes two addresses to start dropping and ten, each holding its
+    connections until the login grace ends, to drop everything. A room logging in at once
+    (up to 20) is never dropped, and no more than 100 key exchanges are ever under way.
+    """
+
+    start: int = 20
+    rate: int = 30
+    full: int = 100
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.start <= self.full:
+            raise ValueError("need 1 <= START <= FULL")
+        if not 0 <= self.rate <= 100:
+            raise ValueError("need 0 <= RATE <= 100")
+
+
+@dataclass(frozen=True)
 class Limits:
     """How much one server gives away; every limit ends with a message, never a hang."""
 
     max_sessions: int = 32
-    """Connections open at once, over all clients (authenticated or not)."""
+    """Sessions at once, over all clients (over SSH, taken at login rather than at connect)."""
     max_per_address: int = 4
-    """Connections open at once from one client address."""
+    """Sessions at once from one client address."""
+    per_source_max_startups: int = 10
+    """Connections from one address that have not logged in yet; more are closed unanswered
+    (OpenSSH's PerSourceMaxStartups). Half of ``max_startups.start``: one address alone
+    never reaches the point where anyone else's connections may be dropped."""
+    max_startups: MaxStartups = field(default_factory=MaxStartups)
+    """Connections from all addresses that have not logged in yet: early random drop."""
     login_grace: float = 30.0
     """Seconds a connection may take to authenticate."""
     max_auth_tries: int = 6

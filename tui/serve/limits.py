@@ -1,13 +1,16 @@
 """Admission control and idle timers for the servers: counting, not networking.
 
-:class:`Admission` decides whether one more connection may open (in total and per client
-address) and says why not; :class:`IdleTimer` fires once a session has had no input for
-a while. Both are plain objects so that tests can drive them without a server.
+:class:`Startups` decides whether a new connection may even start logging in (OpenSSH's
+MaxStartups and PerSourceMaxStartups); :class:`Admission` whether one more session may
+open (in total and per client address) and says why not; :class:`IdleTimer` fires once a
+session has had no input for a while. All are plain objects that tests drive without a
+server.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -15,8 +18,61 @@ from collections.abc import Callable
 from .config import Limits
 
 
+class Startups:
+    """Counts the connections still logging in, in total and per address, and drops some.
+
+    A connection is under way from TCP connect until it has logged in or closed (the login
+    grace ends it at the latest). A new one is refused when its address already has
+    ``per_source_max_startups`` under way, and otherwise, past ``max_startups.start`` under
+    way in total, with the chance :meth:`drop_chance` (as OpenSSH's sshd does). ``draw``
+    returns a number in [0, 1); tests pass their own, so that the policy is deterministic.
+    """
+
+    def __init__(self, limits: Limits, draw: Callable[[], float] | None = None) -> None:
+        self.limits = limits
+        # The system's randomness: who gets dropped cannot be foreseen from the outside.
+        self._draw = draw if draw is not None else random.SystemRandom().random
+        self._per_address: Counter[str] = Counter()
+        self._total = 0
+
+    @property
+    def total(self) -> int:
+        """Connections still logging in."""
+        return self._total
+
+    def drop_chance(self) -> float:
+        """The chance (0 to 1) that a new connection is dropped for the total under way."""
+        startups = self.limits.max_startups
+        if self._total < startups.start:
+            return 0.0
+        if self._total >= startups.full:
+            return 1.0
+        past_start = (self._total - startups.start) / (startups.full - startups.start)
+        return (startups.rate + (100 - startups.rate) * past_start) / 100
+
+    def admit(self, address: str) -> str | None:
+        """Count a new connection from ``address`` as logging in, or return why it is dropped."""
+        if self._per_address[address] >= self.limits.per_source_max_startups:
+            # Only ever logged: a dropped connection is told nothing.
+            return "too many logins under way from this address"
+        chance = self.drop_chance()
+        if chance > 0 and self._draw() < chance:
+            return "too many logins under way"
+        self._per_address[address] += 1
+        self._total += 1
+        return None
+
+    def release(self, address: str) -> None:
+        """One connection from ``address`` has logged in, or closed."""
+        self._total -= 1
+        if self._per_address[address] <= 1:
+            del self._per_address[address]
+        else:
+            self._per_address[address] -= 1
+
+
 class Admission:
-    """Counts the open connections, in total and per client address."""
+    """Counts the open sessions, in total and per client address."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits

@@ -1,10 +1,11 @@
 """The SSH server: asyncssh speaks the protocol, each session runs the app on its own pty.
 
-One :class:`Connection` per client connection (admission, authentication, timers, the log
-line) and at most one :class:`~.channel.AppSession` on it (the pty, the app process, the
-bytes in between). Everything but an interactive shell on a pty is refused: exec, subsystems
-(sftp), port forwarding, agent and X11 forwarding. :func:`serve_ssh` runs the server
-until SIGTERM or SIGINT, then tells every connected user, ends their apps and returns.
+One :class:`Connection` per client connection (login, the session slot it takes once
+logged in, timers, the log line) and at most one :class:`~.channel.AppSession` on it (the
+pty, the app process, the bytes in between). Everything but an interactive shell on a pty
+is refused: exec, subsystems (sftp), port forwarding, agent and X11 forwarding.
+:func:`serve_ssh` runs the server until SIGTERM or SIGINT, then tells every connected user,
+ends their apps and returns.
 """
 
 from __future__ import annotations
@@ -25,13 +26,11 @@ import asyncssh
 from .channel import CLOSE_DELAY, AppSession, printable
 from .config import Limits, ServeSettings
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
-from .limits import Admission, IdleTimer
+from .limits import Admission, IdleTimer, Startups
 from .session import python_path_for
 
 SERVER_VERSION = "dossier"
 STOPPING_MESSAGE = "dossier: the server is stopping. Goodbye."
-MAX_PENDING_FACTOR = 2
-"""Connections beyond this many times --max-sessions (plus a few) are dropped unanswered."""
 
 
 class ServerState:
@@ -42,7 +41,10 @@ class ServerState:
         self.limits: Limits = settings.limits
         self.home = home
         self.log = log
+        self.startups = Startups(settings.limits)
+        """Connections still logging in (--max-startups, --per-source-max-startups)."""
         self.admission = Admission(settings.limits)
+        """Session slots, taken at login (--max-sessions, --max-per-address)."""
         self.connections: set[Connection] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.stopping = False
@@ -82,7 +84,12 @@ class ServerState:
 
 
 class Connection(asyncssh.SSHServer):
-    """One client connection: admission, login, idle time, and its log line."""
+    """One client connection: login, its session slot, idle time, and its log line.
+
+    From TCP connect until it has logged in (or closed) a connection counts as a login
+    under way (:class:`~.limits.Startups`); once logged in it takes a session slot
+    (:class:`~.limits.Admission`), which it gives back only once its app has been reaped.
+    """
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
@@ -93,8 +100,8 @@ class Connection(asyncssh.SSHServer):
         self.started = time.monotonic()
         self.session: AppSession | None = None
         self._conn: asyncssh.SSHServerConnection | None = None
+        self._logging_in = False
         self._admitted = False
-        self._refusal: str | None = None
         self._authenticated = False
         self._failures = 0
         self._login_timer: asyncio.TimerHandle | None = None
@@ -109,34 +116,36 @@ class Connection(asyncssh.SSHServer):
         self.address, self.port = str(peer[0]), int(peer[1])
         state = self.state
         state.connections.add(self)
+        drop = state.startups.admit(self.address)
+        if drop is not None:
+            # Not even worth a key exchange to explain (as OpenSSH's MaxStartups drops).
+            self.note(f"dropped: {drop}")
+            conn.abort()
+            return
+        self._logging_in = True
         self._login_timer = asyncio.get_running_loop().call_later(
             state.limits.login_grace, self._login_expired
         )
-        if len(state.connections) > MAX_PENDING_FACTOR * state.limits.max_sessions + 16:
-            # A flood: not even worth a key exchange to explain.
-            self.note("dropped: too many connections")
-            conn.abort()
-            return
-        if state.stopping:
-            self._refusal = "the server is stopping"
-        else:
-            self._refusal = state.admission.admit(self.address)
-        self._admitted = self._refusal is None
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._closed:
             return
         self._closed = True
         self._cancel_timers()
-        if self._admitted:
-            self.state.admission.release(self.address)
+        self._logged_in_or_gone()
         if self.session is not None and self.session.app_running:
             self.note("disconnected")
         self.state.spawn_task(self._finish())
 
     async def _finish(self) -> None:
-        if self.session is not None:
-            await self.session.hang_up()
+        try:
+            if self.session is not None:
+                await self.session.hang_up()
+        finally:
+            # Only now is the app gone (reaped): its slot may go to someone else.
+            if self._admitted:
+                self._admitted = False
+                self.state.admission.release(self.address)
         self.state.connections.discard(self)
         duration = time.monotonic() - self.started
         outcome = ", ".join(self.events) or "no session"
@@ -163,6 +172,28 @@ class Connection(asyncssh.SSHServer):
         """The client did something: the idle clock restarts."""
         if self._idle is not None:
             self._idle.touch()
+
+    def _logged_in_or_gone(self) -> None:
+        """The connection no longer counts as a login under way."""
+        if self._logging_in:
+            self._logging_in = False
+            self.state.startups.release(self.address)
+
+    def _take_slot(self) -> bool:
+        """Take a session slot, or drop the connection telling the client why not."""
+        state = self.state
+        refusal = (
+            "the server is stopping" if state.stopping else state.admission.admit(self.address)
+        )
+        if refusal is None:
+            self._admitted = True
+            return True
+        self.refuse(
+            refusal,
+            event="refused: " + refusal.split(" (")[0],
+            code=asyncssh.DISC_TOO_MANY_CONNECTIONS,
+        )
+        return False
 
     def _cancel_timers(self) -> None:
         if self._login_timer is not None:
@@ -197,25 +228,23 @@ class Connection(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         self.user = username
-        if self._refusal is not None:
-            # Refused at connection time, told now: before the key exchange, OpenSSH
-            # would only report a garbled banner; from here on it prints the reason.
-            self.refuse(
-                self._refusal,
-                event="refused: " + self._refusal.split(" (")[0],
-                code=asyncssh.DISC_TOO_MANY_CONNECTIONS,
-            )
+        if self.state.settings.authorized_keys is not None:
+            # asyncssh checks the key against --authorized-keys before validate_public_key
+            # below is asked; the slot is taken in auth_completed, once a key is accepted.
             return True
-        # Anonymous mode needs no authentication at all; otherwise asyncssh checks the
-        # key against --authorized-keys before validate_public_key below is asked.
-        return self.state.settings.authorized_keys is not None
+        # Anonymous mode: logged in now, so the slot is taken now, and a refusal reaches
+        # the client before asyncssh reports success (OpenSSH prints the reason).
+        return not self._take_slot()
 
     def auth_completed(self) -> None:
         self._authenticated = True
+        self._logged_in_or_gone()
         if self._login_timer is not None:
             self._login_timer.cancel()
             self._login_timer = None
-        self._idle = IdleTimer(self.state.limits.idle_timeout, self._idle_expired)
+        # With keys, told after the success reply: OpenSSH prints the reason all the same.
+        if self._admitted or self._take_slot():
+            self._idle = IdleTimer(self.state.limits.idle_timeout, self._idle_expired)
 
     def public_key_auth_supported(self) -> bool:
         return self.state.settings.authorized_keys is not None
