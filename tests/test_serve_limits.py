@@ -253,12 +253,16 @@ def test_one_address_at_its_cap_raises_nobody_elses_drop_chance() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("20:30:100", MaxStartups(20, 30, 100)), ("5:0:5", MaxStartups(5, 0, 5)), ("1:100:9", None)],
+    [
+        ("20:30:100", MaxStartups(20, 30, 100)),
+        ("5:0:5", MaxStartups(5, 0, 5)),
+        ("1:100:9", MaxStartups(1, 100, 9)),
+    ],
 )
-def test_max_startups_option(value: str, expected: MaxStartups | None) -> None:
+def test_max_startups_option(value: str, expected: MaxStartups) -> None:
     args = build_parser().parse_args(["--max-startups", value, "--per-source-max-startups", "3"])
     limits = settings_from(args).limits
-    assert limits.max_startups == (expected or MaxStartups(1, 100, 9))
+    assert limits.max_startups == expected
     assert limits.per_source_max_startups == 3
 
 
