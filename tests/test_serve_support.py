@@ -69,6 +69,7 @@ class ServeProcess:
         self.args = list(args)
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
+        self.extra_env: dict[str, str] = {}
 
     @property
     def env(self) -> dict[str, str]:
@@ -80,6 +81,7 @@ class ServeProcess:
             "XDG_CACHE_HOME": str(self.folder / "cache"),
             "DOSSIER_CACHE_DIR": str(self.folder / "dossier-cache"),
             "LANG": "C.UTF-8",
+            **self.extra_env,
         }
 
     def start(self, *, with_host_key: bool = True) -> ServeProcess:

@@ -5,10 +5,14 @@ Chromium is installed) a real headless browser loading the page and starting a s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import pytest
 
 from tests.test_serve_support import (
     AFTER_TWO_DOWNS,
+    REPO,
     TITLE,
     WAIT,
     Screen,
@@ -24,6 +29,7 @@ from tests.test_serve_support import (
     async_wait_until,
     servers,
 )
+from tui.serve.web import Origins, parse_frame
 
 CHROMIUM = next(
     (path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(path).exists()),
@@ -77,7 +83,10 @@ async def open_session(
     http: aiohttp.ClientSession, server: ServeProcess, size: tuple[int, int] = (80, 24)
 ) -> BrowserSession:
     url = f"http://127.0.0.1:{server.port}/ws?width={size[0]}&height={size[1]}"
-    return BrowserSession(await http.ws_connect(url, timeout=aiohttp.ClientWSTimeout(WAIT)))
+    websocket = await http.ws_connect(
+        url, origin=f"http://127.0.0.1:{server.port}", timeout=aiohttp.ClientWSTimeout(WAIT)
+    )
+    return BrowserSession(websocket)
 
 
 async def test_page_is_served(serve: Callable[..., ServeProcess]) -> None:
@@ -178,3 +187,261 @@ def test_headless_chromium_opens_a_session(
     # The page's script opened the websocket: a session ran (and ended with the browser).
     server.wait_for_log(r"127\.0\.0\.1 web \d+\.\ds closed", timeout=30)
     assert shutil.which(CHROMIUM) is not None
+
+
+# Attacks (issue 13) ---------------------------------------------------------------------
+
+
+def test_origins_are_this_servers_own() -> None:
+    origins = Origins.of("http://127.0.0.1:8000", "127.0.0.1", 8000)
+    assert origins.origin_allowed("http://127.0.0.1:8000")
+    assert origins.origin_allowed("http://localhost:8000")
+    assert origins.host_allowed("127.0.0.1:8000")
+    assert origins.host_allowed("localhost:8000")
+    for origin in (
+        None,
+        "",
+        "null",
+        "http://evil.example",
+        "http://127.0.0.1:8001",
+        "https://127.0.0.1:8000",
+        "http://127.0.0.1:8000.evil.example",
+        "http://user@127.0.0.1:8000",
+    ):
+        assert not origins.origin_allowed(origin), origin
+    for host in (None, "", "evil.example:8000", "127.0.0.1", "127.0.0.1:80", "a@127.0.0.1:8000"):
+        assert not origins.host_allowed(host), host
+    public = Origins.of("https://demo.example.org", "0.0.0.0", 8000)
+    assert public.origin_allowed("https://demo.example.org")
+    assert public.origin_allowed("https://DEMO.example.org:443")
+    assert public.host_allowed("demo.example.org")
+    assert not public.origin_allowed("http://demo.example.org")
+    assert not public.host_allowed("0.0.0.0:8000")
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "[" * 60000,
+        '{"stdin": "x"}',
+        "[1, 2]",
+        '["resize", [[[[[[1]]]]]]]',
+        '["resize", {"width": true, "height": "x"}]',
+        '["stdin", 42]',
+        '["ping", "' + "p" * 100 + '"]',
+        "not json",
+        "",
+    ],
+)
+def test_frames_that_are_not_the_pages_are_ignored(frame: str) -> None:
+    assert parse_frame(frame) is None
+
+
+def test_frames_are_checked() -> None:
+    frame = parse_frame(json.dumps(["stdin", "a\ud800b"]))
+    assert frame is not None and frame.keys == "a\ufffdb".encode()
+    frame = parse_frame(json.dumps(["resize", {"width": 120, "height": 30}]))
+    assert frame is not None and frame.size == (120, 30)
+    assert parse_frame(json.dumps(["resize", {"width": 100000, "height": 30}])) is None
+
+
+async def test_cross_site_websockets_are_refused_before_any_app(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Item 1: a page of another site, or a DNS-rebound name, cannot open a session."""
+    server = serve("--web")
+    base = f"http://127.0.0.1:{server.port}"
+    async with aiohttp.ClientSession() as http:
+        for headers in (
+            {"Origin": "http://evil.example"},
+            {},  # no Origin: not the page's script
+            {"Origin": "null"},
+            {"Origin": f"http://evil.example:{server.port}", "Host": f"evil.example:{server.port}"},
+        ):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(f"{base}/ws", headers=headers)
+            assert refused.value.status == 403, headers
+        async with http.get(f"{base}/", headers={"Host": f"rebound.example:{server.port}"}) as page:
+            assert page.status == 403
+        assert not server.children()
+        session = await http.ws_connect(f"{base}/ws", origin=f"http://localhost:{server.port}")
+        await session.close()
+    await server.expect_log(r"refused: origin http://evil\.example")
+    await server.expect_log(r"refused: host rebound\.example")
+
+
+async def test_an_app_that_will_not_quit_is_killed_and_reaped(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Item 2: the app is ended (quit, SIGTERM, SIGKILL) and its slot kept until it is gone."""
+    server = serve("--web", "--max-per-address", "1")
+    async with aiohttp.ClientSession() as http:
+        session = await open_session(http, server)
+        await session.screen.expect(TITLE)
+        (app,) = server.children()
+        os.kill(app, signal.SIGSTOP)  # it can neither quit nor handle SIGTERM
+        await session.websocket.close()
+        await session.wait_closed()
+        # Until it is reaped its slot is taken: the address is at its limit.
+        refused = await open_session(http, server)
+        await refused.screen.expect("too many sessions from your address")
+        await refused.wait_closed()
+        await async_wait_until(lambda: not running(app), timeout=15, what="the app to be killed")
+        await async_wait_until(lambda: not server.children(), what="the app to be reaped")
+        again = await open_session(http, server)
+        await again.screen.expect(TITLE)
+        await again.press("q")
+        await again.wait_closed()
+
+
+async def test_closing_mid_output_leaves_no_app_behind(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Item 2: browsers that vanish during heavy output never leave more apps than allowed."""
+    server = serve("--web", "--max-per-address", "2", "--input-rate", "64K")
+    most = 0
+    async with aiohttp.ClientSession() as http:
+        for _ in range(3):
+            sessions = [await open_session(http, server) for _ in range(2)]
+            for session in sessions:
+                await session.screen.expect(TITLE)
+            for session in sessions:
+                for size in range(40, 200, 10):  # large redraws, read by nobody
+                    await session.send("resize", {"width": size * 2, "height": size})
+                session._reader.cancel()
+                await session.websocket.close()
+            most = max(most, len(server.children()))
+            await async_wait_until(lambda: not server.children(), what="the apps to be reaped")
+    assert most <= 2
+
+
+async def test_sigterm_ends_even_a_stuck_app(serve: Callable[..., ServeProcess]) -> None:
+    """Item 2: the server's SIGTERM ends every app, even one that cannot quit."""
+    server = serve("--web")
+    async with aiohttp.ClientSession() as http:
+        session = await open_session(http, server)
+        await session.screen.expect(TITLE)
+        (app,) = server.children()
+        os.kill(app, signal.SIGSTOP)
+        server.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+        await session.wait_closed()
+    await async_wait_until(server.process_exited, timeout=30, what="the server to exit")
+    assert not running(app)
+    assert "Traceback" not in server.log()
+
+
+async def test_frames_that_raise_do_not_end_the_session(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """Item 8 (and 6 for the web): deep JSON, lone surrogates and junk are ignored."""
+    server = serve("--web")
+    async with aiohttp.ClientSession() as http:
+        session = await open_session(http, server)
+        await session.screen.expect(TITLE)
+        await session.websocket.send_str("[" * 60000)
+        await session.websocket.send_str('["stdin", "\\ud800"]')
+        await session.websocket.send_str('["resize", {"width": true, "height": [1]}]')
+        await session.websocket.send_str("[" * 100000)  # over the frame limit: closed
+        await session.wait_closed()
+        assert session.close_code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+        session = await open_session(http, server)
+        await session.screen.expect(TITLE)
+        await session.websocket.send_str("[" * 60000)
+        await session.websocket.send_str('["stdin", "\\ud800"]')
+        mark = await session.press("\x1b[B\x1b[B")
+        await session.screen.expect(AFTER_TWO_DOWNS, since=mark)
+        await session.press("q")
+        await session.wait_closed()
+    assert "Traceback" not in server.log()
+    assert "RecursionError" not in server.log()
+
+
+async def test_a_web_input_flood_is_cut_off(serve: Callable[..., ServeProcess]) -> None:
+    """Item 3 for the web: keys beyond the rate and the queue end the session, with a line."""
+    server = serve("--web", "--input-rate", "1K", "--input-burst", "4K", "--input-queue", "32K")
+    async with aiohttp.ClientSession() as http:
+        session = await open_session(http, server)
+        await session.screen.expect(TITLE)
+        (app,) = server.children()
+        for _ in range(64):
+            if session.screen.closed:
+                break
+            with contextlib.suppress(ConnectionError):
+                await session.send("stdin", "\x1bP" + "x" * 16000)
+        await session.screen.expect("more input than this server accepts")
+        await session.wait_closed()
+        assert session.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+    await server.expect_log("input flood")
+    await async_wait_until(lambda: not running(app), what="the app to end")
+
+
+async def test_web_apps_get_a_clean_environment(
+    serve: Callable[..., ServeProcess], tmp_path: Path
+) -> None:
+    """Item 10: a web app inherits nothing of the server's environment, cwd or HOME."""
+    server = ServeProcess(tmp_path / "env", "--web")
+    server.extra_env = {"SERVER_SECRET": "hunter2"}
+    server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            session = await open_session(http, server)
+            await session.screen.expect(TITLE)
+            (app,) = server.children()
+            environ = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")
+            cwd = os.readlink(f"/proc/{app}/cwd")
+            await session.press("q")
+            await session.wait_closed()
+    finally:
+        server.stop()
+    assert not [entry for entry in environ if b"hunter2" in entry]
+    home = [entry for entry in environ if entry.startswith(b"HOME=")]
+    assert home and home[0] != f"HOME={server.folder / 'home'}".encode()
+    assert cwd != str(REPO)
+    assert b"DOSSIER_SERVED=1" in environ
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    """Item 10: a port in use used to print 'listening on ...' and then a traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = ServeProcess(tmp_path / "busy", "--web")
+        result = subprocess.run(
+            [sys.executable, "-m", "tui.serve", "--web", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            env=server.env,
+            cwd=REPO,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "listening" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+async def test_web_on_ipv6_loopback(serve: Callable[..., ServeProcess]) -> None:
+    """Item 10: --host [::1] used to fail with a traceback."""
+    server = serve("--web", "--host", "[::1]")
+    async with aiohttp.ClientSession() as http:
+        base = f"http://[::1]:{server.port}"
+        async with http.get(f"{base}/") as response:
+            assert response.status == 200
+            assert f"ws://[::1]:{server.port}/ws" in await response.text()
+        websocket = await http.ws_connect(f"{base}/ws", origin=base)
+        session = BrowserSession(websocket)
+        await session.screen.expect(TITLE)
+        await session.press("q")
+        await session.wait_closed()

@@ -336,7 +336,7 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
     )
     return ServeSettings(
         app=AppCommand(path=path, max_file_size=args.max_file_size, no_cache=args.no_cache),
-        host=args.host,
+        host=args.host.strip("[]"),
         port=args.port
         if args.port is not None
         else (DEFAULT_WEB_PORT if args.web else DEFAULT_SSH_PORT),
@@ -356,12 +356,19 @@ def run(args: argparse.Namespace) -> int:
     check_access(args)
     check_path((args.path or default_dossier()), args)
     settings = settings_from(args)
+    assert settings.home is not None
     if args.web:
         try:
+            from .session import prepare_home
             from .web import serve_web
         except ImportError:
             raise ServeError(_missing("textual-serve", "textual-serve>=1.1.1,<2")) from None
-        return serve_web(settings)
+        try:
+            return serve_web(settings, prepare_home(settings.home))
+        except OSError as error:
+            raise ServeError(
+                f"cannot listen on {settings.host} port {settings.port}: {error.strerror or error}"
+            ) from None
     try:
         from .hostkey import HostKeyError
         from .ssh import serve_ssh
@@ -369,7 +376,6 @@ def run(args: argparse.Namespace) -> int:
         raise ServeError(_missing("asyncssh", "asyncssh>=2.14,<3")) from None
     if settings.authorized_keys is not None:
         check_authorized_keys(settings.authorized_keys)
-    assert settings.home is not None
     try:
         return asyncio.run(serve_ssh(settings, settings.home))
     except HostKeyError as error:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -41,9 +42,12 @@ class Utf8Repair:
         return self._decoder.decode(data).encode("utf-8")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def text_to_bytes(text: str) -> bytes:
-    """A browser's keys as UTF-8: a lone surrogate (which UTF-8 cannot carry) becomes '?'."""
-    return text.encode("utf-8", errors="replace")
+    """A browser's keys as UTF-8: a lone surrogate (UTF-8 cannot carry one) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text).encode("utf-8")
 
 
 class TokenBucket:

@@ -103,6 +103,13 @@ def child_environment(
     return env
 
 
+def prepare_home(home: Path) -> Path:
+    """The sessions' HOME and working folder: a private folder of the server's."""
+    (home / "cache").mkdir(parents=True, exist_ok=True, mode=0o700)
+    home.chmod(0o700)
+    return home
+
+
 def python_path_for(python: str, package_root: Path, cwd: Path) -> Path | None:
     """``package_root`` if the app's package cannot be imported without it, else None.
 

@@ -27,7 +27,7 @@ from .channel import CLOSE_DELAY, AppSession, printable
 from .config import Limits, ServeSettings
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
 from .limits import Admission, IdleTimer, Startups
-from .session import python_path_for
+from .session import prepare_home, python_path_for
 
 SERVER_VERSION = "dossier"
 STOPPING_MESSAGE = "dossier: the server is stopping. Goodbye."
@@ -327,13 +327,6 @@ def server_options(settings: ServeSettings, host_key: asyncssh.SSHKey) -> dict[s
     if settings.authorized_keys is not None:
         options["authorized_client_keys"] = str(settings.authorized_keys)
     return options
-
-
-def prepare_home(home: Path) -> Path:
-    """The sessions' HOME: a private folder of the server's."""
-    (home / "cache").mkdir(parents=True, exist_ok=True, mode=0o700)
-    home.chmod(0o700)
-    return home
 
 
 async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stderr) -> int:

@@ -1,74 +1,224 @@
-"""``dossier serve --web``: the explorer in a browser, through textual-serve.
+"""``dossier serve --web``: the explorer in a browser, textual-serve's page and protocol.
 
-textual-serve gives every browser tab its own app process (``python -m tui PATH`` under
-Textual's web driver) and pipes it over a websocket. This module adds what the SSH server
-has too: the bind defaults (checked by the CLI), the session limits, one log line per
-session, and a last word to connected users when the server stops.
+textual-serve gives us the page (its template and script) and the protocol; the rest is
+ours, with the SSH server's rules:
+
+- only the page we served may open a session: a websocket's ``Origin`` and every
+  request's ``Host`` must name this server (the ``--public-url``, or the bound address),
+  else 403 before any app starts (cross-site websocket hijacking, DNS rebinding);
+- each browser tab gets its own app (:class:`~.webapp.WebApp`): no shell, a clean
+  environment, its own process group, hard limits, ended and reaped when the tab goes;
+  its admission slot is released only once the process has exited;
+- frames are parsed defensively (size, depth, types), keys made valid UTF-8 and passed
+  through the same rate gate as SSH keys (:mod:`.inputs`);
+- the listening socket is bound before anything is printed, so a port in use is one line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
+import json
 import logging
-import shlex
+import os
+import signal
 import socket
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import WSCloseCode, WSMsgType, web
-from textual_serve.app_service import AppService
+from aiohttp.web_runner import GracefulExit
 from textual_serve.server import Server
 
-from .config import ServeSettings
+from .channel import flood_message, log_text
+from .config import ServeSettings, is_loopback
+from .inputs import InputGate, text_to_bytes
 from .limits import Admission, IdleTimer
-from .session import MAX_SIDE
+from .session import MAX_SIDE, child_environment, describe_end, python_path_for
+from .webapp import QUIT_GRACE, WebApp, web_environment
 
 HEARTBEAT = 15.0
 """Seconds between websocket pings; a browser that stops answering is dropped."""
-STOP_TIMEOUT = 10.0
-"""Seconds an app gets to quit when its browser leaves."""
+MAX_FRAME = 64 * 1024
+"""Largest websocket message accepted from a browser (aiohttp closes with 1009 beyond)."""
+FRAME_COST = 16
+"""What a frame that is not keys (resize, ping, focus) spends of the input rate."""
 STOPPING_MESSAGE = b"\r\n\x1b[?1049l\r\ndossier: the server is stopping. Goodbye.\r\n"
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
-def free_port(host: str) -> int:
-    """A port free on ``host`` right now (the page must know its port before serving)."""
+def bind_socket(host: str, port: int) -> socket.socket:
+    """The listening socket (OSError if the address cannot be had)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def url_host(host: str) -> str:
+    """``host`` as it stands in a URL (IPv6 in brackets)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def public_url(host: str, port: int) -> str:
     """The address browsers reach the server at, when --public-url does not say."""
     if host in ("", "0.0.0.0", "::"):
         host = socket.getfqdn()
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
+    return f"http://{url_host(host)}:{port}"
+
+
+def _host_port(netloc: str, scheme: str) -> tuple[str, int] | None:
+    """('name', port) of 'name:port', '[v6]:port' or 'name' (the scheme's port)."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.hostname is None or parts.username is not None or parts.path:
+        return None
+    default = DEFAULT_PORTS.get(scheme)
+    if port is None:
+        if default is None:
+            return None
+        port = default
+    return parts.hostname.lower().rstrip("."), port
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Who may load the page and open a session: this server's own names, nothing else.
+
+    A browser always sends the page's origin with a websocket handshake: a page of any
+    other site (or a DNS-rebound name) is refused.
+    """
+
+    places: frozenset[tuple[str, str, int]]
+    """(scheme, host, port) of each address this server answers to."""
+
+    @classmethod
+    def of(cls, public: str, host: str, port: int) -> Origins:
+        places: set[tuple[str, str, int]] = set()
+        parts = urlsplit(public)
+        found = _host_port(parts.netloc, parts.scheme)
+        if found is not None:
+            places.add((parts.scheme, *found))
+        bound = host.strip("[]").lower()
+        if bound not in ("", "0.0.0.0", "::"):
+            places.add(("http", bound, port))
+        if is_loopback(host):
+            places.add(("http", "localhost", port))
+        return cls(frozenset(places))
+
+    def host_allowed(self, header: str | None) -> bool:
+        """True when a request's ``Host`` names this server (no port: the scheme's own)."""
+        if not header:
+            return False
+        try:
+            parts = urlsplit(f"//{header}")
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.hostname is None or parts.username is not None or parts.path:
+            return False
+        name = parts.hostname.rstrip(".")
+        return any(
+            host == name and (port if port is not None else DEFAULT_PORTS[scheme]) == place_port
+            for scheme, host, place_port in self.places
+        )
+
+    def origin_allowed(self, header: str | None) -> bool:
+        """True when a websocket's ``Origin`` is a page of this server."""
+        if not header:
+            return False
+        parts = urlsplit(header)
+        if parts.scheme not in ("http", "https") or parts.path not in ("", "/"):
+            return False
+        found = _host_port(parts.netloc, parts.scheme)
+        return found is not None and (parts.scheme, *found) in self.places
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One message of textual-serve's page, checked: keys, a size, or a small signal."""
+
+    kind: str
+    keys: bytes = b""
+    size: tuple[int, int] = (80, 24)
+    text: str = ""
+
+    @property
+    def cost(self) -> int:
+        return len(self.keys) if self.kind == "stdin" else FRAME_COST
+
+
+def parse_frame(text: str) -> Frame | None:
+    """A browser's message as a :class:`Frame`, or None if it is not one the page sends.
+
+    The page sends flat JSON arrays: ``["stdin", "keys"]``, ``["resize", {"width": 80,
+    "height": 24}]``, ``["ping", "stamp"]``, ``["blur"]``, ``["focus"]``. Anything else
+    (too deep, wrong types, not JSON) is ignored.
+    """
+    if len(text) > MAX_FRAME:
+        return None
+    try:
+        envelope = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):
+        return None
+    kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+    if kind == "stdin" and isinstance(data, str):
+        return Frame("stdin", keys=text_to_bytes(data))
+    if kind == "resize" and isinstance(data, dict):
+        width, height = _int(data.get("width"), 0), _int(data.get("height"), 0)
+        return Frame("resize", size=(width, height)) if width and height else None
+    if kind == "ping" and isinstance(data, str) and len(data) <= 64:
+        return Frame("ping", text=data)
+    if kind in ("blur", "focus"):
+        return Frame(kind)
+    return None
 
 
 class DossierWebServer(Server):
-    """textual-serve's server with session limits, plain log lines and a goodbye."""
+    """textual-serve's page, our sessions: origin checks, limits, reaped apps, a goodbye."""
 
-    def __init__(self, settings: ServeSettings, port: int, log: TextIO = sys.stderr) -> None:
+    def __init__(
+        self, settings: ServeSettings, port: int, home: Path, log: TextIO = sys.stderr
+    ) -> None:
         super().__init__(
-            shlex.join(settings.app.argv()),
+            "dossier",
             host=settings.host,
             port=port,
             title="dossier",
             public_url=settings.public_url or public_url(settings.host, port),
         )
         self.settings = settings
+        self.home = home
         self.log = log
+        self.origins = Origins.of(self.public_url, settings.host, port)
         self.admission = Admission(settings.limits)
         self.sockets: set[web.WebSocketResponse] = set()
+        self.apps: set[WebApp] = set()
         self.idle: set[web.WebSocketResponse] = set()
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.python_path = python_path_for(
+            settings.app.python, Path(__file__).resolve().parent.parent.parent, home
+        )
 
     def initialize_logging(self) -> None:
         # textual-serve logs with Rich at INFO; only problems are worth a line here.
@@ -79,6 +229,43 @@ class DossierWebServer(Server):
             logger.handlers[:] = [handler]
             logger.setLevel(logging.WARNING)
             logger.propagate = False
+
+    def make_app(self) -> web.Application:
+        """The routes: the page, its websocket and its static files; nothing else."""
+        app = web.Application(client_max_size=MAX_FRAME)
+        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws", self.handle_websocket, name="websocket"),
+                web.static("/static", self.statics_path, name="static"),
+            ]
+        )
+        app.on_startup.append(self.on_startup)
+        app.on_shutdown.append(self.on_shutdown)
+        return app
+
+    def run(self, sock: socket.socket) -> None:
+        """Serve on ``sock`` until SIGTERM or SIGINT."""
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.request_exit)
+        try:
+            web.run_app(
+                self.make_app(),
+                sock=sock,
+                handle_signals=False,
+                loop=loop,
+                print=None,
+                shutdown_timeout=1.0,
+            )
+        finally:
+            if not loop.is_closed():
+                loop.close()
+
+    def request_exit(self) -> None:
+        raise GracefulExit()
 
     async def on_startup(self, app: web.Application) -> None:
         print(
@@ -95,20 +282,45 @@ class DossierWebServer(Server):
                 with contextlib.suppress(ConnectionError, RuntimeError):
                     await websocket.send_bytes(STOPPING_MESSAGE)
                 await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while self.sockets and time.monotonic() < deadline:
+        # Every session ends its app (quit, SIGTERM, SIGKILL); wait for all to be reaped.
+        limit = QUIT_GRACE + 2 * self.settings.limits.kill_grace + 5
+        deadline = time.monotonic() + limit
+        while (self.sockets or self.apps) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        # Ended apps' subprocess transports must be collected while the loop still runs.
-        gc.collect()
+        for app_ in list(self.apps):
+            app_.signal(signal.SIGKILL)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(app_.process.wait(), 5)
+
+    # Requests ---------------------------------------------------------------
+
+    def _refusal(self, request: web.Request, *, websocket: bool) -> str | None:
+        """Why this request may not be answered (None: it may)."""
+        if not self.origins.host_allowed(request.headers.get("Host")):
+            return "host " + _shown(request.headers.get("Host"))
+        if websocket and not self.origins.origin_allowed(request.headers.get("Origin")):
+            return "origin " + _shown(request.headers.get("Origin"))
+        return None
+
+    def _forbidden(self, request: web.Request, why: str) -> web.HTTPForbidden:
+        self._write_log(request.remote or "?", time.monotonic(), f"refused: {why}")
+        return web.HTTPForbidden(
+            text=f"dossier: this server answers only at {self.public_url}/ "
+            "(see dossier serve --public-url)\n"
+        )
+
+    async def handle_index(self, request: web.Request) -> Any:
+        if (why := self._refusal(request, websocket=False)) is not None:
+            raise self._forbidden(request, why)
+        return await super().handle_index(request)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """One browser session: admitted (or told why not), run, and logged.
-
-        The same protocol as textual-serve's own handler, plus limits and idle time.
-        """
+        """One browser session: checked, admitted (or told why not), run, and logged."""
         address = request.remote or "?"
+        if (why := self._refusal(request, websocket=True)) is not None:
+            raise self._forbidden(request, why)
         started = time.monotonic()
-        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME)
         await websocket.prepare(request)
         refusal = self.admission.admit(address)
         if refusal is not None:
@@ -122,77 +334,144 @@ class DossierWebServer(Server):
             outcome = await self._run_session(request, websocket)
         finally:
             self.sockets.discard(websocket)
-            self.admission.release(address)
+            self.admission.release(address)  # only now: its app has been reaped
             self._write_log(address, started, outcome)
         return websocket
 
     async def _run_session(self, request: web.Request, websocket: web.WebSocketResponse) -> str:
+        limits = self.settings.limits
         width = _int(request.query.get("width"), 80)
         height = _int(request.query.get("height"), 24)
+        env = child_environment(
+            term="xterm-256color",
+            colorterm="truecolor",
+            home=self.home,
+            server_env=os.environ,
+            python_path=self.python_path,
+        )
 
-        async def close() -> None:
+        async def exit_request() -> None:
             await websocket.close()
 
-        service = AppService(
-            self.command,
-            write_bytes=websocket.send_bytes,
-            write_str=websocket.send_str,
-            close=close,
-            download_manager=self.download_manager,
-        )
-        idle = IdleTimer(self.settings.limits.idle_timeout, lambda: self._end_idle(websocket))
-        await service.start(width, height)
         try:
-            await self._relay(websocket, service, idle)
+            app = await WebApp.start(
+                self.settings.app.argv(),
+                env=web_environment(env, width, height),
+                cwd=self.home,
+                memory=limits.session_memory,
+                cpu=limits.session_cpu,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                on_exit_request=exit_request,
+            )
+        except OSError as error:
+            await websocket.send_bytes(b"dossier: the explorer could not be started; sorry.\r\n")
+            await websocket.close()
+            return f"cannot start the app: {error.strerror or error}"
+        self.apps.add(app)
+        outcome = ""
+        idle = IdleTimer(limits.idle_timeout, lambda: self._end(websocket, "idle"))
+        try:
+            outcome = await self._relay(websocket, app, idle)
         except asyncio.CancelledError:
             await websocket.close()
         finally:
             idle.cancel()
-            try:
-                await asyncio.wait_for(service.stop(), STOP_TIMEOUT)
-            except TimeoutError:
-                print("dossier serve: a browser session's app did not stop", file=self.log)
-        return "idle timeout" if websocket in self.idle else "closed"
+            app.mute()
+            returncode = await app.stop(limits.kill_grace)
+            self.apps.discard(app)
+        if websocket in self.idle:
+            return "idle timeout"
+        if outcome:
+            return outcome
+        if app.exited_by_itself:
+            farewell = describe_end(returncode, app.error_output)
+            if farewell is not None:
+                for line in log_text(app.error_output) or ["(nothing on stderr)"]:
+                    print(f"dossier serve: web app stderr: {line}", file=self.log)
+                return f"exit {returncode}"
+        return "closed"
 
-    async def _relay(
-        self, websocket: web.WebSocketResponse, service: AppService, idle: IdleTimer
-    ) -> None:
-        async for message in websocket:
-            if message.type != WSMsgType.TEXT:
-                continue
-            try:
-                envelope = message.json()
-                kind, data = envelope[0], envelope[1]
-            except (ValueError, TypeError, IndexError, KeyError):
-                continue  # not from textual-serve's page: ignored
-            if kind == "stdin" and isinstance(data, str):
-                idle.touch()
-                await service.send_bytes(data.encode("utf-8"))
-            elif kind == "resize" and isinstance(data, dict):
-                idle.touch()
-                await service.set_terminal_size(
-                    _int(data.get("width"), 80), _int(data.get("height"), 24)
-                )
-            elif kind == "ping":
-                await websocket.send_json(["pong", data])
-            elif kind == "blur":
-                await service.blur()
-            elif kind == "focus":
-                await service.focus()
+    async def _relay(self, websocket: web.WebSocketResponse, app: WebApp, idle: IdleTimer) -> str:
+        """Pass the browser's frames to the app until either side ends; why it ended."""
+        limits = self.settings.limits
+        flooded: list[str] = []
 
-    def _end_idle(self, websocket: web.WebSocketResponse) -> None:
-        self.idle.add(websocket)
-        timeout = self.settings.limits.idle_timeout
-        text = f"\r\ndossier: disconnected after {timeout:g} seconds without input.\r\n"
+        def deliver(frame: Frame) -> None:
+            if frame.kind == "stdin":
+                app.send_bytes(frame.keys)
+                if app.input_backlog > limits.input_queue:
+                    flood()
+            elif frame.kind == "resize":
+                app.resize(*frame.size)
+            elif frame.kind == "ping":
+                self._spawn(websocket.send_json(["pong", frame.text]))
+            else:
+                app.send_meta({"type": frame.kind})
+
+        def flood() -> None:
+            if not flooded:
+                flooded.append("input flood")
+                gate.close()
+                self._end(websocket, "flood")
+
+        gate: InputGate[Frame] = InputGate(
+            rate=limits.input_rate,
+            burst=limits.input_burst,
+            queue=limits.input_queue,
+            deliver=deliver,
+            on_flood=flood,
+            cost=lambda frame: frame.cost,
+        )
+        app_ended = self._spawn(self._watch(app, websocket))
+        try:
+            async for message in websocket:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                frame = parse_frame(message.data)
+                if frame is None:
+                    continue  # not from the page: ignored
+                if frame.kind in ("stdin", "resize"):
+                    idle.touch()
+                gate.feed(frame)
+        finally:
+            gate.close()
+            app_ended.cancel()
+        return flooded[0] if flooded else ""
+
+    async def _watch(self, app: WebApp, websocket: web.WebSocketResponse) -> None:
+        """When the app ends by itself, say why (one line, never its traceback) and close."""
+        returncode = await app.wait()
+        app.exited_by_itself = True
+        farewell = describe_end(returncode, app.error_output)
+        if farewell is not None and not websocket.closed:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await websocket.send_bytes(f"\r\n\x1b[?1049l\r\n{farewell}\r\n".encode())
+        await websocket.close()
+
+    def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def _end(self, websocket: web.WebSocketResponse, why: str) -> None:
+        """End a session for the server's reason, telling the browser why."""
+        limits = self.settings.limits
+        if why == "idle":
+            self.idle.add(websocket)
+            text = f"dossier: disconnected after {limits.idle_timeout:g} seconds without input."
+            code = WSCloseCode.GOING_AWAY
+        else:
+            text = flood_message(limits.input_queue)
+            code = WSCloseCode.POLICY_VIOLATION
 
         async def close() -> None:
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await websocket.send_bytes(text.encode())
-            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"idle")
+                await websocket.send_bytes(f"\r\n{text}\r\n".encode())
+            await websocket.close(code=code, message=why.encode())
 
-        task = asyncio.get_running_loop().create_task(close())
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self._spawn(close())
 
     def _write_log(self, address: str, started: float, outcome: str) -> None:
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -200,7 +479,16 @@ class DossierWebServer(Server):
         print(f"{stamp} {address} web {duration:.1f}s {outcome}", file=self.log, flush=True)
 
 
+def _shown(value: str | None) -> str:
+    """A header's value for the log: bounded, no controls."""
+    if not value:
+        return "(none)"
+    return "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in value)[:80]
+
+
 def _int(value: object, default: int) -> int:
+    if isinstance(value, bool):
+        return default
     try:
         number = int(str(value))
     except ValueError:
@@ -225,9 +513,13 @@ def _quiet_closed_loop(hook: Callable[[Any], object]) -> Callable[[Any], object]
     return quiet
 
 
-def serve_web(settings: ServeSettings, log: TextIO = sys.stderr) -> int:
-    """Serve browsers until SIGTERM or SIGINT; 0 after a clean stop."""
-    port = settings.port or free_port(settings.host)
+def serve_web(settings: ServeSettings, home: Path, log: TextIO = sys.stderr) -> int:
+    """Serve browsers until SIGTERM or SIGINT; 0 after a clean stop.
+
+    OSError if the address cannot be bound (raised before anything is printed).
+    """
+    sock = bind_socket(settings.host, settings.port)
+    port = int(sock.getsockname()[1])
     sys.unraisablehook = _quiet_closed_loop(sys.unraisablehook)
-    DossierWebServer(settings, port, log).serve()
+    DossierWebServer(settings, port, home, log).run(sock)
     return 0
