@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import asyncssh
 
-from .inputs import InputGate, Utf8Repair
+from .inputs import ControlStringFilter, InputGate, Utf8Repair
 from .session import PtyChild, child_environment, clamp_size, describe_end, exit_status
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._ending: asyncio.Future[int | None] | None = None
         self._hung_up = False
         self._repair = Utf8Repair()
+        self._strings = ControlStringFilter()
         limits = self.state.limits
         self._gate: InputGate[bytes] = InputGate(
             rate=limits.input_rate,
@@ -186,7 +187,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._gate.feed(data)
 
     def _deliver(self, data: bytes) -> None:
-        if self._child is None:
+        data = self._strings.feed(data)
+        if self._child is None or not data:
             return
         self._child.write(data)
         if self._child.input_backlog > INPUT_HIGH_WATER and self._chan is not None:

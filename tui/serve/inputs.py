@@ -1,7 +1,7 @@
 """What a client sends, on its way to an app: repaired, then let through at a bounded rate.
 
-Both servers (SSH and web) put every session's input through the same two steps before
-the app sees it:
+Both servers (SSH and web) put every session's input through the same steps before the
+app sees it:
 
 - :class:`Utf8Repair` turns the bytes into valid UTF-8, each invalid byte becoming U+FFFD
   (the app's terminal driver decodes strictly and would stop at the first bad byte);
@@ -9,7 +9,9 @@ the app sees it:
   ``--input-burst``, holds back the excess, and gives up on a client whose held-back input
   passes ``--input-queue``: the app never has more than that waiting for it, however fast
   a client sends. Input is passed on in the pieces it arrived in (never cut), so an
-  escape sequence is not split by the gate.
+  escape sequence is not split by the gate;
+- :class:`ControlStringFilter` then removes the control strings (DCS, OSC, APC, ...) that
+  a terminal sends only when asked, which the app never asks for and parses slowly.
 
 Neither knows about SSH, websockets or processes: the servers pass callbacks in.
 """
@@ -40,6 +42,86 @@ class Utf8Repair:
     def feed(self, data: bytes) -> bytes:
         """The valid UTF-8 that ``data`` completes (possibly empty)."""
         return self._decoder.decode(data).encode("utf-8")
+
+
+_STRING_STARTS = frozenset(b"P]X^_")
+"""After ESC: DCS, OSC, SOS, PM and APC, the control strings that run until a terminator."""
+_STRING_END = re.compile(rb"[\x1b\x07\x18\x1a]")
+"""ESC (of ST, or of what comes next), BEL (OSC's short form), CAN and SUB (aborts)."""
+
+
+class ControlStringFilter:
+    """Drops the control strings a terminal sends only in answer to a query.
+
+    The app asks the terminal nothing that is answered by DCS, OSC, SOS, PM or APC, and
+    Textual's input parser handles such a string slowly (an unterminated one makes each
+    byte a key after a costly search), so they are removed before the app sees them, across
+    chunk boundaries. Everything else (keys, CSI sequences, mouse reports, pastes) passes
+    as it came; an ESC at the end of a chunk is passed at once (it may be the Escape key).
+    """
+
+    def __init__(self) -> None:
+        self._in_string = False
+        self._after_esc = False
+        self._string_esc = False
+
+    def feed(self, data: bytes) -> bytes:
+        """``data`` without the control strings (or parts of them) it holds."""
+        out = bytearray()
+        position = 0
+        size = len(data)
+        if self._string_esc and size:
+            # A string's ESC ended the last chunk: ST, or the start of new input.
+            self._string_esc = self._in_string = False
+            if data[0] == 0x5C:
+                position = 1
+            else:
+                out.append(0x1B)
+                self._after_esc = True
+        if self._after_esc and size and position == 0:
+            self._after_esc = False
+            if size and data[0] in _STRING_STARTS:
+                self._in_string = True
+                position = 1
+        while position < size:
+            if self._in_string:
+                position = self._skip_string(data, position)
+                continue
+            escape = data.find(0x1B, position)
+            if escape < 0:
+                out += data[position:]
+                break
+            out += data[position:escape]
+            if escape + 1 >= size:
+                out.append(0x1B)  # maybe the Escape key: never held back
+                self._after_esc = True
+                break
+            if data[escape + 1] in _STRING_STARTS:
+                self._in_string = True
+                position = escape + 2
+            else:
+                out.append(0x1B)
+                position = escape + 1
+        return bytes(out)
+
+    def _skip_string(self, data: bytes, position: int) -> int:
+        """Skip string content from ``position``; where normal input resumes.
+
+        As in a terminal's own parser, the string ends at BEL, CAN or SUB (dropped) or at
+        any ESC: ``ESC \\`` (ST) is dropped, another ESC starts new input.
+        """
+        match = _STRING_END.search(data, position)
+        if match is None:
+            return len(data)
+        found = match.start()
+        if data[found] != 0x1B:
+            self._in_string = False
+            return found + 1
+        if found + 1 >= len(data):
+            self._string_esc = True
+            return len(data)
+        self._in_string = False
+        return found + 2 if data[found + 1] == 0x5C else found
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -40,7 +40,7 @@ from textual_serve.server import Server
 
 from .channel import flood_message, log_text
 from .config import ServeSettings, is_loopback
-from .inputs import InputGate, text_to_bytes
+from .inputs import ControlStringFilter, InputGate, text_to_bytes
 from .limits import Admission, IdleTimer
 from .session import MAX_SIDE, child_environment, describe_end, python_path_for
 from .webapp import QUIT_GRACE, WebApp, web_environment
@@ -396,10 +396,12 @@ class DossierWebServer(Server):
         """Pass the browser's frames to the app until either side ends; why it ended."""
         limits = self.settings.limits
         flooded: list[str] = []
+        strings = ControlStringFilter()
 
         def deliver(frame: Frame) -> None:
             if frame.kind == "stdin":
-                app.send_bytes(frame.keys)
+                if keys := strings.feed(frame.keys):
+                    app.send_bytes(keys)
                 if app.input_backlog > limits.input_queue:
                     flood()
             elif frame.kind == "resize":
