@@ -227,20 +227,22 @@ def test_a_text_copy_outside_the_folder_is_never_read(
     secret.write_text("[1] the line should move: secret\n", encoding="utf-8")
     (folder / "sources" / "link.txt").symlink_to(secret)
     opened: list[Path] = []
-    real_open = Path.open
+    real_open = os.open
 
-    def spy(self: Path, *args: object, **kwargs: object) -> object:
-        opened.append(self.resolve())
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+    def spy(path: str | Path, *args: int, **kwargs: int) -> int:
+        opened.append(Path(path).resolve())
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", spy)
     dossier = fixture_dossier("small")
+    monkeypatch.setattr(os, "open", spy)
     for text_file in ("../secret.txt", str(secret), "sources/link.txt", "sources/../../secret.txt"):
         moved = with_text_file(dossier, text_file, root=folder)
         text = read_source_text(moved, memo(moved))
         assert dict(text.paragraphs) == {}, text_file
         assert text.problem == "the text copy is outside the dossier folder"
     assert secret.resolve() not in opened
+    read_source_text(dossier, memo(dossier))
+    assert opened == [(FIXTURES / "small" / "sources" / "memo.txt").resolve()]  # the spy works
 
 
 @pytest.mark.parametrize(

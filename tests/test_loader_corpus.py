@@ -596,14 +596,14 @@ actors.yaml:0:0: error: cannot read the file: Permission denied
 def gen_unreadable_file(d: Path, mp: pytest.MonkeyPatch) -> Path:
     write(d, "dossier.yaml", BASE)
     write(d, "actors.yaml", "actors: []\n")
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "actors.yaml":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def refusing_open(path: str | Path, flags: int, *args: int, **kwargs: int) -> int:
+        if Path(path).name == "actors.yaml":  # (chmod 0 would not stop root)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
 
-    mp.setattr(Path, "read_bytes", read_bytes)
+    mp.setattr(os, "open", refusing_open)
     return d
 
 

@@ -18,7 +18,7 @@ from . import __version__
 from .cliargs import add_load_options
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
 from .content.bundled import dossiers_in
-from .content.text import clean_text
+from .content.text import clean_text, printable_path
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -102,7 +102,8 @@ def validate(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
                 (len(dossier.sources), "source"),
             )
         )
-        print(clean_text(f"{path}: ok: {dossier.info.title} ({counts})"), file=out)
+        shown = printable_path(path)
+        print(clean_text(f"{shown}: ok: {dossier.info.title} ({counts})"), file=out)
     notes = len(diagnostics) - errors
     files = sum(len(result.files) for _, result in results)
     summary = f"{_plural(errors, 'error')}, {_plural(notes, 'note')} in {_plural(files, 'file')}"
@@ -132,7 +133,7 @@ def open_explorer(argv: Sequence[str]) -> int:
     if result.dossier is None:
         _print_diagnostics(result.diagnostics, sys.stderr)
         print(
-            f"dossier: cannot open {path}: {_plural(len(result.errors), 'error')}",
+            f"dossier: cannot open {printable_path(path)}: {_plural(len(result.errors), 'error')}",
             file=sys.stderr,
         )
         return 1

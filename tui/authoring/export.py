@@ -3,7 +3,9 @@
 The document goes to standard output, or to a file with ``-o``. A file is written
 to a temporary file in the same folder and renamed over the target only once it is
 complete, so an interrupted or failed export never leaves a half-written document;
-an existing file is replaced only with ``--force``.
+an existing file is replaced only with ``--force``, and only if it is a regular file:
+a symbolic link, a named pipe or a device is never replaced (as root, ``-o /dev/null
+--force`` would otherwise swap the device for a file).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -20,7 +23,8 @@ from typing import TextIO
 from ..cliargs import add_load_options
 from ..content import Dossier, check_dossier, default_dossier
 from ..content.bundled import dossiers_in
-from ..content.text import clean_text
+from ..content.safefile import kind_of
+from ..content.text import clean_text, printable_path
 from .briefing import build_briefing
 from .render import FORMATS, render
 
@@ -54,9 +58,19 @@ def _parser() -> argparse.ArgumentParser:
         "else markdown)",
     )
     parser.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE, a new file or (with --force) a regular file "
+        "(default, or '-': standard output)",
     )
-    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE if it exists; only a regular file is ever replaced, never a "
+        "symbolic link, a named pipe or a device (write to standard output for those)",
+    )
     add_load_options(parser)
     return parser
 
@@ -71,12 +85,38 @@ def _output_format(args: argparse.Namespace) -> str:
 
 def _check_target(target: Path, force: bool) -> None:
     """Refuse early, before any work, when the target cannot or must not be written."""
-    if target.is_dir():
-        raise ExportError(f"{target} is a folder; give a file name after -o")
+    shown = printable_path(target)
+    if target.is_dir() and not target.is_symlink():
+        raise ExportError(f"{shown} is a folder; give a file name after -o")
     if not target.parent.is_dir():
-        raise ExportError(f"cannot write {target}: the folder {target.parent} does not exist")
-    if target.exists() and not force:
-        raise ExportError(f"{target} already exists; add --force to replace it")
+        raise ExportError(
+            f"cannot write {shown}: the folder {printable_path(target.parent)} does not exist"
+        )
+    if _refuse_unless_regular(target) and not force:
+        raise ExportError(f"{shown} already exists; add --force to replace it")
+
+
+def _refuse_unless_regular(target: Path) -> bool:
+    """Whether ``target`` exists; raise if it does and is not a regular file (which is
+    never replaced: a link, a named pipe or a device would be swapped for a file)."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        reason = clean_text(error.strerror or str(error))
+        raise ExportError(f"cannot write {printable_path(target)}: {reason}") from None
+    if stat.S_ISLNK(mode):
+        raise ExportError(
+            f"{printable_path(target)} is a symbolic link; it is never replaced "
+            "(give the path of the file it points to, or another name)"
+        )
+    if not stat.S_ISREG(mode):
+        raise ExportError(
+            f"{printable_path(target)} is not a regular file (it is {kind_of(mode)}); "
+            "it is never replaced (leave out -o to write to standard output instead)"
+        )
+    return True
 
 
 def _new_file_mode(target: Path) -> int:
@@ -105,6 +145,7 @@ def write_atomically(target: Path, data: bytes, force: bool) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, _new_file_mode(target))
         if force:
+            _refuse_unless_regular(target)  # again: it may have changed since the first check
             os.replace(temporary, target)
         else:
             _link_without_replacing(temporary, target)
@@ -117,10 +158,15 @@ def _link_without_replacing(temporary: str, target: Path) -> None:
     try:
         os.link(temporary, target)  # fails if target exists, unlike a rename
     except FileExistsError:
-        raise ExportError(f"{target} already exists; add --force to replace it") from None
+        _refuse_unless_regular(target)  # (not worth suggesting --force for)
+        raise ExportError(
+            f"{printable_path(target)} already exists; add --force to replace it"
+        ) from None
     except OSError:  # a file system without hard links: check, then rename
-        if target.exists():
-            raise ExportError(f"{target} already exists; add --force to replace it") from None
+        if _refuse_unless_regular(target):
+            raise ExportError(
+                f"{printable_path(target)} already exists; add --force to replace it"
+            ) from None
         os.replace(temporary, target)
 
 
@@ -139,8 +185,10 @@ def _load(path: Path, args: argparse.Namespace, err: TextIO) -> Dossier | None:
     """The dossier at ``path``, or None after printing its problems as ``validate`` does."""
     choices = dossiers_in(path)
     if choices:
-        names = ", ".join(choices)
-        raise ExportError(f"{path} holds several dossiers ({names}); give the one to export")
+        names = ", ".join(printable_path(name) for name in choices)
+        raise ExportError(
+            f"{printable_path(path)} holds several dossiers ({names}); give the one to export"
+        )
     result = check_dossier(path, use_cache=not args.no_cache, max_file_size=args.max_file_size)
     if result.dossier is not None:
         return result.dossier
@@ -148,7 +196,7 @@ def _load(path: Path, args: argparse.Namespace, err: TextIO) -> Dossier | None:
         print(clean_text(str(diagnostic)), file=err)
     count = len(result.errors)
     print(
-        f"{PROG}: cannot export {path}: {count} error{'' if count == 1 else 's'} "
+        f"{PROG}: cannot export {printable_path(path)}: {count} error{'' if count == 1 else 's'} "
         f"(nothing was written)",
         file=err,
     )
@@ -180,9 +228,11 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
             write_atomically(target, data, args.force)
         except OSError as error:
             reason = clean_text(error.strerror or str(error))
-            raise ExportError(f"cannot write {target}: {reason}; nothing was changed") from None
+            raise ExportError(
+                f"cannot write {printable_path(target)}: {reason}; nothing was changed"
+            ) from None
     except ExportError as error:
         print(f"{PROG}: {clean_text(str(error))}", file=err)
         return 1
-    print(f"wrote {target} ({output_format}, {len(data):,} bytes)", file=out)
+    print(f"wrote {printable_path(target)} ({output_format}, {len(data):,} bytes)", file=out)
     return 0

@@ -26,7 +26,7 @@ from typing import TextIO
 
 from ..content import json_schema
 from ..content.schema import ID_PATTERN
-from ..content.text import clean_text, shorten
+from ..content.text import clean_text, printable_path, shorten
 
 PROG = "dossier new"
 SCHEMA_FILE = "dossier.schema.json"
@@ -109,20 +109,21 @@ def create_dossier(folder: Path, name: str, as_of: datetime.date) -> list[str]:
     Raises :class:`NewError` if ``folder`` exists or cannot be written; then nothing
     has been changed (apart from creating ``folder``'s parent when it was missing).
     """
+    shown = printable_path(folder)
     if folder.exists() or folder.is_symlink():
         raise NewError(
-            f"{folder} already exists; nothing was changed. "
+            f"{shown} already exists; nothing was changed. "
             "Choose another name (or --dir), or move the folder away first"
         )
     parent = folder.parent
     if parent.exists() and not parent.is_dir():
-        raise NewError(f"cannot create {folder}: {parent} is not a folder")
+        raise NewError(f"cannot create {shown}: {printable_path(parent)} is not a folder")
     contents = starter_contents(name, as_of)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".tmp"))
     except OSError as error:
-        raise NewError(f"cannot create {folder}: {error.strerror or error}") from None
+        raise NewError(f"cannot create {shown}: {error.strerror or error}") from None
     try:
         for relative, text in contents.items():
             path = staging / relative
@@ -132,8 +133,8 @@ def create_dossier(folder: Path, name: str, as_of: datetime.date) -> list[str]:
         os.rename(staging, folder)
     except OSError as error:
         if folder.exists():
-            raise NewError(f"{folder} already exists; nothing was changed") from None
-        raise NewError(f"cannot create {folder}: {error.strerror or error}") from None
+            raise NewError(f"{shown} already exists; nothing was changed") from None
+        raise NewError(f"cannot create {shown}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already after the rename
     return list(contents)
@@ -178,11 +179,13 @@ def main(
     except NewError as error:
         print(f"{PROG}: {clean_text(str(error))}", file=err)
         return 1
-    shown = shlex.quote(str(folder))
+    # A name that needs escaping is shown escaped, even in the commands: one line each.
+    printable = printable_path(folder)
+    shown = shlex.quote(str(folder)) if printable == str(folder) else printable
     order = list(_FILE_ROLES)
     written.sort(key=lambda path: order.index(path) if path in order else len(order))
     width = max(len(path) for path in written)
-    print(clean_text(f"Created the starter dossier {folder}{os.sep}"), file=out)
+    print(f"Created the starter dossier {printable_path(f'{folder}{os.sep}')}", file=out)
     for path in written:
         print(f"  {path.ljust(width)}  {_FILE_ROLES.get(path, '')}".rstrip(), file=out)
     commands = [

@@ -21,8 +21,10 @@ from typing import cast
 import platformdirs
 
 from .gcpause import collector_paused
+from .limits import default_max_file_size
+from .safefile import FileRefusedError, read_regular_file
 
-FORMAT_VERSION = "dossier-cache-4"
+FORMAT_VERSION = "dossier-cache-5"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
 MAX_ENTRIES = 32
 
@@ -44,20 +46,29 @@ def key_for(contents: Iterable[tuple[Path, str, bytes]], max_size: int) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{FORMAT_VERSION}|{sys.version_info[:2]}|{max_size}|{os.getcwd()}".encode())
     for path, shown, data in contents:
-        digest.update(f"\0{path.resolve()}\0{shown}\0{len(data)}\0".encode())
+        digest.update(f"\0{os.path.realpath(path)}\0{shown}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
 
 
-def _file_hash(path: Path) -> str | None:
+def _file_hash(path: Path, max_size: int) -> str | None:
+    """The hash of the file as the loader reads it (never blocking on a named pipe,
+    never reading more than ``max_size``); None if it is missing, and why if the loader
+    would not read it."""
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
-    except OSError:
+        data = read_regular_file(path, max_size)
+    except FileNotFoundError:
         return None
+    except FileRefusedError as refused:
+        return f"refused: {refused.reason}"
+    except OSError as error:
+        return f"unreadable: {error.strerror}"
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def lookup(key: str, cache_dir: Path | None = None) -> object | None:
+def lookup(key: str, cache_dir: Path | None = None, max_size: int | None = None) -> object | None:
     """The cached result for ``key`` if present and its text files are unchanged."""
+    max_size = default_max_file_size() if max_size is None else max_size
     root = cache_root(cache_dir)
     if root is None:
         return None
@@ -73,17 +84,24 @@ def lookup(key: str, cache_dir: Path | None = None) -> object | None:
     if version != FORMAT_VERSION:
         return None
     for path, digest in dependencies:
-        if _file_hash(Path(path)) != digest:
+        if _file_hash(Path(path), max_size) != digest:
             return None
     return cast(object, result)
 
 
-def store(key: str, result: object, dependencies: list[Path], cache_dir: Path | None) -> None:
+def store(
+    key: str,
+    result: object,
+    dependencies: list[Path],
+    cache_dir: Path | None,
+    max_size: int | None = None,
+) -> None:
     """Write an entry atomically; failures only mean the next load is not faster."""
     root = cache_root(cache_dir)
     if root is None:
         return
-    deps = [(str(p), _file_hash(p)) for p in dependencies]
+    max_size = default_max_file_size() if max_size is None else max_size
+    deps = [(str(p), _file_hash(p, max_size)) for p in dependencies]
     try:
         root.mkdir(parents=True, exist_ok=True)
         import tempfile  # (only when storing: a cache hit does not need it)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from .errors import Diagnostic, Location, Severity
 from .fields import PendingLink, Reader
-from .limits import SIZE_HINT, human_size
 from .model import Actor, Entity, Link, Ref, Source
 from .quotes import normalise, paragraphs_of, resolve_inside
+from .safefile import FileRefusedError, read_regular_file
 from .text import shorten
 
 MAX_SUGGESTIONS = 50
@@ -120,17 +120,9 @@ def _read_text_file(reader: Reader, source: Source, texts: TextFiles, quoted: in
         )
         return None
     try:
-        size = path.stat().st_size
-        if size > texts.max_size:
-            out.append(
-                Diagnostic(
-                    where,
-                    f"{name} is {human_size(size)}, over the limit of {human_size(texts.max_size)}",
-                    SIZE_HINT,
-                )
-            )
-            return None
-        return path.read_bytes().decode("utf-8-sig")
+        return read_regular_file(path, texts.max_size).decode("utf-8-sig")
+    except FileRefusedError as refused:
+        out.append(Diagnostic(where, f"{name} {refused.reason}", refused.hint))
     except FileNotFoundError:
         if quoted:
             out.append(

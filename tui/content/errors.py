@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from .text import printable_path
+
 
 class Severity(StrEnum):
     """How serious a diagnostic is: errors make a dossier invalid, notes do not."""
@@ -33,11 +35,12 @@ class Location(NamedTuple):
     col: int = 0
 
     def __str__(self) -> str:
+        path = printable_path(self.path)  # a file name must not break or fake a line
         if self.line <= 0:
-            return self.path
+            return path
         if self.col <= 0:
-            return f"{self.path}:{self.line}"
-        return f"{self.path}:{self.line}:{self.col}"
+            return f"{path}:{self.line}"
+        return f"{path}:{self.line}:{self.col}"
 
 
 @dataclass(frozen=True, slots=True)

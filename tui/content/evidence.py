@@ -14,7 +14,6 @@ checks it, so the view can highlight it. Only :func:`read_source_text` (and so
 from __future__ import annotations
 
 import re
-import stat
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,9 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from .limits import default_max_file_size, human_size
+from .limits import default_max_file_size
 from .model import Actor, Assessment, Dossier, Entity, Issue, Ref, Source, Stance
 from .quotes import normalise, paragraphs_of, resolve_inside
+from .safefile import FileRefusedError, read_regular_file
 from .text import clean_text
 
 CiterKind = Literal["item", "position", "claim", "relation"]
@@ -232,19 +232,9 @@ def read_source_text(
     if path is None:
         return SourceText(problem="the text copy is outside the dossier folder")
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return SourceText(problem="the text copy is not a regular file")
-        if info.st_size > limit:
-            return SourceText(
-                problem=f"the text copy is {human_size(info.st_size)}, "
-                f"over the limit of {human_size(limit)}"
-            )
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)  # the file may have grown since stat
-        if len(data) > limit:
-            return SourceText(problem=f"the text copy is over the limit of {human_size(limit)}")
-        text = data.decode("utf-8-sig")
+        text = read_regular_file(path, limit).decode("utf-8-sig")
+    except FileRefusedError as refused:
+        return SourceText(problem=f"the text copy {refused.reason}")
     except FileNotFoundError:
         return SourceText(problem="the text copy is not there")
     except UnicodeDecodeError:

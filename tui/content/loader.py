@@ -18,8 +18,11 @@ from . import cache as _cache
 from .errors import ContentError, Diagnostic, Location, Severity
 from .gcpause import collector_paused
 from .index import Index
-from .limits import SIZE_HINT, default_max_file_size, human_size
+from .limits import default_max_file_size
 from .model import Dossier
+from .quotes import resolve_inside
+from .safefile import FileRefusedError, read_regular_file
+from .text import printable_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -54,11 +57,15 @@ def display_path(path: Path) -> str:
 
 
 def dossier_files(path: Path) -> tuple[list[Path], list[Diagnostic]]:
-    """The YAML files that make up the dossier at ``path``, in load order."""
+    """The YAML files that make up the dossier at ``path``, in load order.
+
+    Any file named is read (what it is gets checked when it is read); in a folder, its
+    YAML files that are not hidden, not folders and not links to nothing.
+    """
     shown = display_path(path)
-    if path.is_file():
-        return [path], []
     if not path.is_dir():
+        if path.exists():
+            return [path], []
         return [], [Diagnostic(Location(shown), "no such file or folder")]
     try:
         entries = sorted(path.iterdir(), key=lambda p: p.name)
@@ -67,11 +74,14 @@ def dossier_files(path: Path) -> tuple[list[Path], list[Diagnostic]]:
     files = [
         p
         for p in entries
-        if p.suffix.lower() in YAML_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        if p.suffix.lower() in YAML_SUFFIXES
+        and not p.name.startswith(".")
+        and p.exists()
+        and not p.is_dir()
     ]
     if files:
         return files, []
-    inner = [p.name for p in entries if p.is_dir() and any(p.glob("*.y*ml"))]
+    inner = [printable_path(p.name) for p in entries if p.is_dir() and any(p.glob("*.y*ml"))]
     hint = (
         f"this folder holds several dossiers; name one: {', '.join(inner[:5])}"
         if inner
@@ -81,25 +91,32 @@ def dossier_files(path: Path) -> tuple[list[Path], list[Diagnostic]]:
 
 
 def _read_files(
-    files: Iterable[Path], max_size: int
+    files: Iterable[Path], folder: Path | None, max_size: int
 ) -> tuple[list[tuple[Path, str, bytes]], list[Diagnostic]]:
-    """Read each file's bytes, refusing those over ``max_size``."""
+    """Read each file's bytes: regular files of at most ``max_size`` only and, for the
+    files of a ``folder``, only those inside it once symbolic links are followed (as for
+    a source's ``text_file``); a file named on its own may be a link to anywhere."""
     result: list[tuple[Path, str, bytes]] = []
     problems: list[Diagnostic] = []
     for path in files:
         shown = display_path(path)
-        try:
-            size = path.stat().st_size
-            if size > max_size:
-                problems.append(
-                    Diagnostic(
-                        Location(shown),
-                        f"the file is {human_size(size)}, over the limit of {human_size(max_size)}",
-                        SIZE_HINT,
-                    )
+        if folder is None:
+            target: Path | None = Path(os.path.realpath(path))
+        else:
+            target = resolve_inside(folder, path.name)
+        if target is None:
+            problems.append(
+                Diagnostic(
+                    Location(shown),
+                    "the file is a symbolic link to outside the dossier folder",
+                    "only files inside the dossier folder are read: copy it in",
                 )
-                continue
-            result.append((path, shown, path.read_bytes()))
+            )
+            continue
+        try:
+            result.append((path, shown, read_regular_file(target, max_size)))
+        except FileRefusedError as refused:
+            problems.append(Diagnostic(Location(shown), f"the file {refused.reason}", refused.hint))
         except OSError as exc:
             problems.append(Diagnostic(Location(shown), f"cannot read the file: {exc.strerror}"))
     return result, problems
@@ -115,12 +132,13 @@ def check_dossier(
     """Load and check the dossier at ``path``; never raises for problems in content."""
     max_size = default_max_file_size() if max_file_size is None else max_file_size
     files, problems = dossier_files(path)
-    contents, read_problems = _read_files(files, max_size)
+    folder = path if path.is_dir() else None
+    contents, read_problems = _read_files(files, folder, max_size)
     problems += read_problems
     key = None
     if use_cache and not problems:
         key = _cache.key_for(contents, max_size)
-        cached = _cache.lookup(key, cache_dir)
+        cached = _cache.lookup(key, cache_dir, max_size)
         if isinstance(cached, LoadResult):
             return cached
     with collector_paused():
@@ -128,16 +146,18 @@ def check_dossier(
         if result.dossier is not None:
             result = replace(result, index=Index(result.dossier))
     if key is not None:
-        _cache.store(key, result, result_dependencies(result), cache_dir)
+        _cache.store(key, result, result_dependencies(result), cache_dir, max_size)
     return result
 
 
 def result_dependencies(result: LoadResult) -> list[Path]:
-    """Files besides the YAML that a result depends on (text copies of sources)."""
+    """Files besides the YAML that a result depends on (text copies of sources), as read:
+    symbolic links resolved, inside the dossier folder."""
     if result.dossier is None:
         return []
     root = result.dossier.root if result.dossier.root.is_dir() else result.dossier.root.parent
-    return [root / s.text_file for s in result.dossier.sources if s.text_file]
+    paths = (resolve_inside(root, s.text_file) for s in result.dossier.sources if s.text_file)
+    return [path for path in paths if path is not None]
 
 
 def _assemble(

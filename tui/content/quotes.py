@@ -8,6 +8,7 @@ and dashes are treated as their plain forms.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -51,11 +52,14 @@ def paragraphs_of(text: str) -> dict[int, str]:
 
 
 def resolve_inside(root: Path, relative: str) -> Path | None:
-    """``root / relative`` if it stays inside ``root`` (symlinks resolved), else None."""
+    """``root / relative`` if it stays inside ``root`` (symlinks resolved), else None.
+
+    (``os.path.realpath``, unlike ``Path.resolve``, leaves a link in a loop unresolved
+    instead of raising: reading it is then refused as a symbolic link.)"""
     if not relative or Path(relative).is_absolute():
         return None
-    base = root.resolve()
-    candidate = (base / relative).resolve()
+    base = Path(os.path.realpath(root))
+    candidate = Path(os.path.realpath(base / relative))
     if candidate != base and base not in candidate.parents:
         return None
     return candidate

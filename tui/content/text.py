@@ -6,11 +6,22 @@ imports the YAML machinery.
 
 from __future__ import annotations
 
+import os
 import re
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """C0 controls except tab and newline, DEL, C1 controls, and bidi overrides/isolates."""
 _SHORT = 60
+_LINE_BREAKS = str.maketrans({"\t": "\\t", "\n": "\\n", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_PATH_UNSAFE_CHARS = (
+    "\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff"
+)
+"""What a printed path must not carry raw: C0 and C1 controls, DEL, line and paragraph
+separators, direction marks, overrides and isolates, invisible characters, and the lone
+surrogates that stand for bytes of a file name that are not UTF-8."""
+_PATH_UNSAFE = re.compile(f"[{_PATH_UNSAFE_CHARS}]")
+_PATH_ESCAPED = re.compile(f'[{_PATH_UNSAFE_CHARS}\\\\"]')
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\", '"': '\\"'}
 
 
 def clean_text(text: str) -> str:
@@ -19,9 +30,29 @@ def clean_text(text: str) -> str:
 
 
 def shorten(text: str) -> str:
-    """Content quoted in a message: cleaned, and cut if long."""
-    text = clean_text(text)
+    """Content quoted in a message: cleaned, line breaks shown as ``\\n``, cut if long."""
+    text = clean_text(text).translate(_LINE_BREAKS)
     return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED_ESCAPES.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as printed: unchanged if plain; else in double quotes with its controls,
+    line breaks and direction characters escaped as in Python (``"a\\nb.yaml"``), so it
+    is one line, drives no terminal and cannot pass for something else (git quotes
+    unusual paths the same way)."""
+    text = os.fspath(path)
+    if not _PATH_UNSAFE.search(text):
+        return text
+    return '"' + _PATH_ESCAPED.sub(_escape, text) + '"'
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -37,4 +68,4 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
-__all__ = ["clean_text", "shorten", "slug", "suggest"]
+__all__ = ["clean_text", "printable_path", "shorten", "slug", "suggest"]
