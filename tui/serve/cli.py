@@ -22,7 +22,7 @@ import platformdirs
 from ..content import check_dossier, default_dossier
 from ..content.bundled import dossiers_in
 from ..content.limits import parse_size
-from ..content.text import clean_text
+from ..content.text import clean_text, printable_path
 from .config import (
     DEFAULT_HOST,
     DEFAULT_SSH_PORT,
@@ -270,14 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
 def check_path(path: Path, args: argparse.Namespace) -> None:
     """Refuse to serve a dossier that would only show every user an error."""
     if not path.exists():
-        raise ServeError(f"no such dossier: {path}")
+        raise ServeError(f"no such dossier: {printable_path(path)}")
     if dossiers_in(path):
         return  # a folder of dossiers: each user picks one, and problems show in the app
     result = check_dossier(path, use_cache=not args.no_cache, max_file_size=args.max_file_size)
     if result.dossier is None:
         for diagnostic in result.diagnostics[:MAX_SHOWN_PROBLEMS]:
             print(clean_text(str(diagnostic)), file=sys.stderr)
-        raise ServeError(f"cannot serve {path}: it has {len(result.errors)} error(s)")
+        raise ServeError(
+            f"cannot serve {printable_path(path)}: it has {len(result.errors)} error(s)"
+        )
 
 
 def check_access(args: argparse.Namespace) -> None:
@@ -311,9 +313,11 @@ def check_authorized_keys(path: Path) -> None:
     try:
         asyncssh.read_authorized_keys(str(path))
     except OSError as error:
-        raise ServeError(f"cannot read {path}: {error.strerror or error}") from None
+        raise ServeError(f"cannot read {printable_path(path)}: {error.strerror or error}") from None
     except ValueError as error:
-        raise ServeError(f"{path} is not an authorized_keys file: {error}") from None
+        raise ServeError(
+            f"{printable_path(path)} is not an authorized_keys file: {error}"
+        ) from None
 
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:

@@ -13,6 +13,8 @@ from pathlib import Path
 import asyncssh
 import platformdirs
 
+from ..content.text import printable_path
+
 KEY_NAME = "ssh_host_ed25519_key"
 
 
@@ -29,8 +31,9 @@ def _check_private(path: Path) -> None:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise HostKeyError(
-            f"host key {path} can be read by other users (mode {stat.S_IMODE(mode):04o}); "
-            f"make it private with: chmod 600 {path}"
+            f"host key {printable_path(path)} can be read by other users "
+            f"(mode {stat.S_IMODE(mode):04o}); "
+            f"make it private with: chmod 600 {printable_path(path)}"
         )
 
 
@@ -54,9 +57,13 @@ def load_or_create_host_key(path: Path) -> tuple[asyncssh.SSHKey, bool]:
     except HostKeyError:
         raise
     except (asyncssh.KeyImportError, asyncssh.KeyExportError, ValueError) as error:
-        raise HostKeyError(f"host key {path} is not a usable private key: {error}") from None
+        raise HostKeyError(
+            f"host key {printable_path(path)} is not a usable private key: {error}"
+        ) from None
     except OSError as error:
-        raise HostKeyError(f"cannot use host key {path}: {error.strerror or error}") from None
+        raise HostKeyError(
+            f"cannot use host key {printable_path(path)}: {error.strerror or error}"
+        ) from None
 
 
 def fingerprint(key: asyncssh.SSHKey) -> str:
