@@ -160,7 +160,9 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         chan = self._chan
         self._gate.close()
         farewell = self._farewell
-        if farewell is None and not self._hung_up:
+        if farewell is not None:
+            status = 1  # ended by the server (idle, stopping, a flood): said in the farewell
+        elif not self._hung_up:
             # The app ended by itself: a clean quit, or an error told here in one line.
             self.connection.note(f"exit {status}")
             errors = self._child.error_output if self._child is not None else b""
@@ -169,7 +171,6 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
                 self._log_errors(errors)
         if farewell is not None:
             _write(chan, RESET_TERMINAL + f"\r\n{farewell}\r\n".encode())
-            status = status or 1
         if chan is not None and not chan.is_closing():
             chan.exit(status)
 
