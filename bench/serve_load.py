@@ -89,6 +89,11 @@ class ServeServer:
             str(sessions + 4),
             "--max-per-address",
             str(sessions + 4),
+            # All sessions come from 127.0.0.1 at once (a room behind one address).
+            "--per-source-max-startups",
+            str(sessions + 4),
+            "--max-startups",
+            f"{sessions + 4}:30:{sessions + 4}",
             "--idle-timeout",
             "0",
         ]
