@@ -81,14 +81,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._hung_up = False
         self._repair = Utf8Repair()
         self._strings = ControlStringFilter()
-        limits = self.state.limits
-        self._gate: InputGate[bytes] = InputGate(
-            rate=limits.input_rate,
-            burst=limits.input_burst,
-            queue=limits.input_queue,
-            deliver=self._deliver,
-            on_flood=self._flooded,
-            cost=len,
+        self._gate: InputGate[bytes] = InputGate.from_limits(
+            self.state.limits, deliver=self._deliver, on_flood=self._flooded, cost=len
         )
 
     @property

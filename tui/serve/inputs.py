@@ -26,6 +26,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from .config import Limits
+
 Item = TypeVar("Item")
 
 
@@ -194,6 +196,25 @@ class InputGate(Generic[Item]):
         self._held_cost = 0
         self._timer: asyncio.TimerHandle | None = None
         self.shut = False
+
+    @classmethod
+    def from_limits(
+        cls,
+        limits: Limits,
+        *,
+        deliver: Callable[[Item], None],
+        on_flood: Callable[[], None],
+        cost: Callable[[Item], int],
+    ) -> InputGate[Item]:
+        """A gate with a server's ``--input-rate``, ``--input-burst`` and ``--input-queue``."""
+        return cls(
+            rate=limits.input_rate,
+            burst=limits.input_burst,
+            queue=limits.input_queue,
+            deliver=deliver,
+            on_flood=on_flood,
+            cost=cost,
+        )
 
     @property
     def held(self) -> int:

@@ -298,15 +298,8 @@ class PtyChild:
             self._reading = True
 
     def _read(self) -> None:
-        if self._master is None:
+        if self._master is None or (data := _read_some(self._master)) is None:
             return
-        try:
-            data = os.read(self._master, READ_SIZE)
-        except BlockingIOError:
-            return
-        except OSError:
-            # EIO: every copy of the pty's other side is closed, the app is (nearly) gone.
-            data = b""
         if not data:
             self.pause_output()
             self._eof = True
@@ -314,14 +307,8 @@ class PtyChild:
         self._on_output(data)
 
     def _read_errors(self) -> None:
-        if self._errors_fd is None:
+        if self._errors_fd is None or (data := _read_some(self._errors_fd)) is None:
             return
-        try:
-            data = os.read(self._errors_fd, READ_SIZE)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
         if not data:
             self._loop.remove_reader(self._errors_fd)
             os.close(self._errors_fd)
@@ -472,6 +459,17 @@ class PtyChild:
             os.close(self._errors_fd)
             self._errors_fd = None
         self._pending.clear()
+
+
+def _read_some(fd: int) -> bytes | None:
+    """What ``fd`` has now: b"" at its end, None when nothing is ready yet."""
+    try:
+        return os.read(fd, READ_SIZE)
+    except BlockingIOError:
+        return None
+    except OSError:
+        # EIO: every copy of a pty's other side is closed, the app is (nearly) gone.
+        return b""
 
 
 def _ignore_output(data: bytes) -> None:

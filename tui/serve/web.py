@@ -82,21 +82,25 @@ def public_url(host: str, port: int) -> str:
     return f"http://{url_host(host)}:{port}"
 
 
-def _host_port(netloc: str, scheme: str) -> tuple[str, int] | None:
-    """('name', port) of 'name:port', '[v6]:port' or 'name' (the scheme's port)."""
+def _split_netloc(netloc: str) -> tuple[str, int | None] | None:
+    """(name, port or None) of 'name[:port]' or '[v6][:port]'; None if it is not one."""
     try:
         parts = urlsplit(f"//{netloc}")
         port = parts.port
     except ValueError:
         return None
-    if parts.hostname is None or parts.username is not None or parts.path:
+    if parts.hostname is None or parts.username is not None or parts.path or parts.query:
         return None
-    default = DEFAULT_PORTS.get(scheme)
-    if port is None:
-        if default is None:
-            return None
-        port = default
-    return parts.hostname.lower().rstrip("."), port
+    return parts.hostname.rstrip("."), port
+
+
+def _place(scheme: str, netloc: str) -> tuple[str, str, int] | None:
+    """(scheme, name, port) of an origin, the port filled in from the scheme."""
+    found = _split_netloc(netloc)
+    if found is None or scheme not in DEFAULT_PORTS:
+        return None
+    name, port = found
+    return scheme, name, port if port is not None else DEFAULT_PORTS[scheme]
 
 
 @dataclass(frozen=True)
@@ -114,9 +118,8 @@ class Origins:
     def of(cls, public: str, host: str, port: int) -> Origins:
         places: set[tuple[str, str, int]] = set()
         parts = urlsplit(public)
-        found = _host_port(parts.netloc, parts.scheme)
-        if found is not None:
-            places.add((parts.scheme, *found))
+        if (place := _place(parts.scheme, parts.netloc)) is not None:
+            places.add(place)
         bound = host.strip("[]").lower()
         if bound not in ("", "0.0.0.0", "::"):
             places.add(("http", bound, port))
@@ -126,16 +129,10 @@ class Origins:
 
     def host_allowed(self, header: str | None) -> bool:
         """True when a request's ``Host`` names this server (no port: the scheme's own)."""
-        if not header:
+        found = _split_netloc(header or "")
+        if found is None:
             return False
-        try:
-            parts = urlsplit(f"//{header}")
-            port = parts.port
-        except ValueError:
-            return False
-        if parts.hostname is None or parts.username is not None or parts.path:
-            return False
-        name = parts.hostname.rstrip(".")
+        name, port = found
         return any(
             host == name and (port if port is not None else DEFAULT_PORTS[scheme]) == place_port
             for scheme, host, place_port in self.places
@@ -143,13 +140,10 @@ class Origins:
 
     def origin_allowed(self, header: str | None) -> bool:
         """True when a websocket's ``Origin`` is a page of this server."""
-        if not header:
-            return False
-        parts = urlsplit(header)
+        parts = urlsplit(header or "")
         if parts.scheme not in ("http", "https") or parts.path not in ("", "/"):
             return False
-        found = _host_port(parts.netloc, parts.scheme)
-        return found is not None and (parts.scheme, *found) in self.places
+        return _place(parts.scheme, parts.netloc) in self.places
 
 
 @dataclass(frozen=True)
@@ -417,13 +411,8 @@ class DossierWebServer(Server):
                 gate.close()
                 self._end(websocket, "flood")
 
-        gate: InputGate[Frame] = InputGate(
-            rate=limits.input_rate,
-            burst=limits.input_burst,
-            queue=limits.input_queue,
-            deliver=deliver,
-            on_flood=flood,
-            cost=lambda frame: frame.cost,
+        gate: InputGate[Frame] = InputGate.from_limits(
+            limits, deliver=deliver, on_flood=flood, cost=lambda frame: frame.cost
         )
         app_ended = self._spawn(self._watch(app, websocket))
         try:
