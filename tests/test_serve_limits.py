@@ -36,7 +36,7 @@ from tests.test_serve_support import (
 from tui.serve import Limits
 from tui.serve.cli import build_parser, main, settings_from
 from tui.serve.config import MaxStartups
-from tui.serve.limits import Startups
+from tui.serve.limits import QuietLog, Startups
 
 ABRUPT_DISCONNECTS = 200
 ABRUPT_BATCH = 25
@@ -425,3 +425,27 @@ def test_openssh_client_killed_mid_session(serve: Callable[..., ServeProcess]) -
     finally:
         if ssh.poll() is None:
             ssh.kill()
+
+
+async def test_quiet_log_writes_one_line_per_key_and_sums_up_the_rest() -> None:
+    lines: list[str] = []
+    quiet = QuietLog(lines.append, window=0.05)
+    for n in range(50):
+        quiet.line("10.0.0.1 dropped", f"10.0.0.1:{n} dropped")
+    quiet.line("10.0.0.2 dropped", "10.0.0.2:1 dropped")
+    assert lines == ["10.0.0.1:0 dropped", "10.0.0.2:1 dropped"]
+    await asyncio.sleep(0.15)
+    assert lines[2:] == ["10.0.0.1 dropped: 49 more like it in 0.05s, not logged one by one"]
+    quiet.line("10.0.0.1 dropped", "10.0.0.1:99 dropped")  # a new window: written again
+    assert lines[-1] == "10.0.0.1:99 dropped"
+
+
+async def test_quiet_log_tracks_a_bounded_number_of_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(QuietLog, "MAX_KEYS", 3)
+    lines: list[str] = []
+    quiet = QuietLog(lines.append, window=0.05)
+    for n in range(100):
+        quiet.line(f"addr{n}", f"line {n}")
+    assert lines == ["line 0", "line 1", "line 2", "line 3"]  # the 4th opens the shared key
+    await asyncio.sleep(0.15)
+    assert lines[-1] == "others: 96 more like it in 0.05s, not logged one by one"

@@ -138,3 +138,37 @@ class IdleTimer:
             return
         self._handle = None
         self._on_idle()
+
+
+class QuietLog:
+    """Log lines about refused connections, at most one per key (an address, say) per window.
+
+    A flood of refused connections would otherwise be a flood of log lines: the first line
+    from an address is written, the next ones within ``window`` seconds only counted, and
+    their number written when the window ends. At most ``MAX_KEYS`` addresses are tracked
+    apart; beyond, all others share one count.
+    """
+
+    MAX_KEYS = 4096
+
+    def __init__(self, write: Callable[[str], None], window: float = 10.0) -> None:
+        self._write = write
+        self.window = window
+        self._held: dict[str, int] = {}
+
+    def line(self, key: str, text: str) -> None:
+        """Write ``text`` unless a line of the same ``key`` was written in the window."""
+        if key not in self._held and len(self._held) >= self.MAX_KEYS:
+            key = "*"
+        if key in self._held:
+            self._held[key] += 1
+            return
+        self._held[key] = 0
+        self._write(text)
+        asyncio.get_running_loop().call_later(self.window, self._flush, key)
+
+    def _flush(self, key: str) -> None:
+        count = self._held.pop(key, 0)
+        if count:
+            who = "others" if key == "*" else key
+            self._write(f"{who}: {count} more like it in {self.window:g}s, not logged one by one")

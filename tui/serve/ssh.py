@@ -26,7 +26,7 @@ import asyncssh
 from .channel import CLOSE_DELAY, AppSession, printable
 from .config import Limits, ServeSettings
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
-from .limits import Admission, IdleTimer, Startups
+from .limits import Admission, IdleTimer, QuietLog, Startups
 from .session import prepare_home, python_path_for
 
 SERVER_VERSION = "dossier"
@@ -45,6 +45,8 @@ class ServerState:
         """Connections still logging in (--max-startups, --per-source-max-startups)."""
         self.admission = Admission(settings.limits)
         """Session slots, taken at login (--max-sessions, --max-per-address)."""
+        self.quiet = QuietLog(self.write_log)
+        """Log lines of dropped connections, at most one per address every few seconds."""
         self.connections: set[Connection] = set()
         self.tasks: set[asyncio.Task[None]] = set()
         self.stopping = False
@@ -149,9 +151,11 @@ class Connection(asyncssh.SSHServer):
         self.state.connections.discard(self)
         duration = time.monotonic() - self.started
         outcome = ", ".join(self.events) or "no session"
-        self.state.write_log(
-            f"{self.address}:{self.port} user={printable(self.user)} {duration:.1f}s {outcome}"
-        )
+        line = f"{self.address}:{self.port} user={printable(self.user)} {duration:.1f}s {outcome}"
+        if outcome.startswith("dropped: "):
+            self.state.quiet.line(f"{self.address} dropped", line)  # a flood: not of lines
+        else:
+            self.state.write_log(line)
 
     def note(self, event: str) -> None:
         """Add to what the log line will say about this connection."""

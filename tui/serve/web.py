@@ -41,8 +41,8 @@ from textual_serve.server import Server
 from .channel import flood_message, log_text
 from .config import ServeSettings, is_loopback
 from .inputs import ControlStringFilter, InputGate, text_to_bytes
-from .limits import Admission, IdleTimer
-from .session import MAX_SIDE, child_environment, describe_end, python_path_for
+from .limits import Admission, IdleTimer, QuietLog
+from .session import MAX_SIDE, child_environment, describe_end, exit_status, python_path_for
 from .webapp import QUIT_GRACE, WebApp, web_environment
 
 HEARTBEAT = 15.0
@@ -206,6 +206,7 @@ class DossierWebServer(Server):
         self.log = log
         self.origins = Origins.of(self.public_url, settings.host, port)
         self.admission = Admission(settings.limits)
+        self.quiet = QuietLog(self._print)
         self.sockets: set[web.WebSocketResponse] = set()
         self.apps: set[WebApp] = set()
         self.idle: set[web.WebSocketResponse] = set()
@@ -383,7 +384,7 @@ class DossierWebServer(Server):
             if farewell is not None:
                 for line in log_text(app.error_output) or ["(nothing on stderr)"]:
                     print(f"dossier serve: web app stderr: {line}", file=self.log)
-                return f"exit {returncode}"
+                return f"exit {exit_status(returncode)}"
         return "closed"
 
     async def _relay(self, websocket: web.WebSocketResponse, app: WebApp, idle: IdleTimer) -> str:
@@ -465,9 +466,18 @@ class DossierWebServer(Server):
         self._spawn(close())
 
     def _write_log(self, address: str, started: float, outcome: str) -> None:
-        stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+        """One line per session; refusals at most one per address every few seconds."""
         duration = time.monotonic() - started
-        print(f"{stamp} {address} web {duration:.1f}s {outcome}", file=self.log, flush=True)
+        line = f"{address} web {duration:.1f}s {outcome}"
+        if outcome.startswith("refused: "):
+            # One line per address and kind of refusal every few seconds.
+            self.quiet.line(" ".join([address, *outcome.split(" ", 2)[:2]]), line)
+        else:
+            self._print(line)
+
+    def _print(self, line: str) -> None:
+        stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+        print(f"{stamp} {line}", file=self.log, flush=True)
 
 
 def _shown(value: str | None) -> str:
