@@ -269,7 +269,7 @@ def test_environment_is_built_from_scratch(tmp_path: Path) -> None:
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(tmp_path),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "DOSSIER_SERVED": "1",
+        "DOSSIER_SERVED": str(os.getpid()),
         "PYTHONPATH": "/app",
         "DOSSIER_CACHE_DIR": "/srv/cache",
         "DOSSIER_MAX_FILE_SIZE": "4M",

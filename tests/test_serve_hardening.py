@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -266,3 +268,37 @@ async def test_a_session_cannot_use_more_than_its_cpu_time(
         text = session.screen.text()
     assert "used all the processor time it is allowed" in text, text[-500:]
     assert "Traceback" not in text
+
+
+async def test_apps_do_not_outlive_a_killed_ssh_server(
+    serve: Callable[..., ServeProcess],
+) -> None:
+    """SIGKILL of the server: its apps are killed by the kernel (PR_SET_PDEATHSIG)."""
+    server = serve()
+    async with await connect(server.port) as conn:
+        session = await Session.open(conn)
+        await session.screen.expect(TITLE)
+        (app,) = server.children()
+        server.process.kill()  # type: ignore[union-attr]
+        await async_wait_until(lambda: not alive(app), what="the app to die with its server")
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_served_app_whose_server_is_gone_exits_at_once(tmp_path: Path) -> None:
+    """Started for a server that has already died, the app does not run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "--help"],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DOSSIER_SERVED": "999999999"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == b""

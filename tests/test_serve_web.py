@@ -400,7 +400,7 @@ async def test_web_apps_get_a_clean_environment(
     home = [entry for entry in environ if entry.startswith(b"HOME=")]
     assert home and home[0] != f"HOME={server.folder / 'home'}".encode()
     assert cwd != str(REPO)
-    assert b"DOSSIER_SERVED=1" in environ
+    assert f"DOSSIER_SERVED={server.pid}".encode() in environ
 
 
 def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
@@ -448,3 +448,14 @@ async def test_web_on_ipv6_loopback(serve: Callable[..., ServeProcess]) -> None:
         await session.screen.expect(TITLE)
         await session.press("q")
         await session.wait_closed()
+
+
+async def test_apps_do_not_outlive_a_killed_server(serve: Callable[..., ServeProcess]) -> None:
+    """A server killed outright (SIGKILL, OOM) cannot end its apps: the kernel does."""
+    server = serve("--web")
+    async with aiohttp.ClientSession() as http:
+        session = await open_session(http, server)
+        await session.screen.expect(TITLE)
+        (app,) = server.children()
+        server.process.kill()  # type: ignore[union-attr]
+        await async_wait_until(lambda: not running(app), what="the app to die with its server")

@@ -19,6 +19,7 @@ from .cliargs import add_load_options
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
 from .content.bundled import dossiers_in
 from .content.text import clean_text, printable_path
+from .served import end_with_server
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -121,6 +122,7 @@ def schema(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
 
 def open_explorer(argv: Sequence[str]) -> int:
     """``dossier [PATH]``: load, then run the app (problems are printed instead)."""
+    end_with_server()  # a no-op unless dossier serve started this app for a client
     args = _open_parser().parse_args(argv)
     path: Path = args.path or default_dossier()
     choices = dossiers_in(path)

@@ -24,13 +24,14 @@ unknown SGR parameter, say) is passed through with a full reset before the next 
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from textual.drivers.linux_driver import LinuxDriver
+
+from .served import server_pid
 
 __all__ = ["CompactDriver", "compact"]
 
@@ -305,14 +306,14 @@ class CompactDriver(LinuxDriver):
     ``DOSSIER_PLAIN_OUTPUT=1`` in the environment turns the pass off (for comparing
     output, or a terminal that misbehaves with it).
 
-    Served (``DOSSIER_SERVED=1``, set by ``dossier serve`` for its sessions), the screen is
+    Served (``DOSSIER_SERVED``, set by ``dossier serve`` for its sessions), the screen is
     written to stdout, the pty, instead of Textual's stderr: stderr is then a pipe to the
     server, so a traceback is logged there and never reaches the client's terminal.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if os.environ.get("DOSSIER_SERVED") and sys.__stdout__ is not None:
+        if server_pid() is not None and sys.__stdout__ is not None:
             self._file = sys.__stdout__
 
     def write(self, data: str) -> None:

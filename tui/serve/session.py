@@ -31,6 +31,8 @@ import termios
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from ..served import SERVED
+
 DEFAULT_TERM = "xterm-256color"
 DEFAULT_SIZE = (80, 24)
 MAX_SIDE = 1000
@@ -45,8 +47,6 @@ POLL_INTERVAL = 0.1
 """Seconds between looks at the process where pidfd is unavailable."""
 ERROR_TAIL = 16 * 1024
 """Most of an app's stderr kept for the server's log (its last bytes: a traceback's end)."""
-SERVED = "DOSSIER_SERVED"
-"""Set in a served app's environment: it draws on stdout and leaves stderr to the server."""
 CPU_KILL_MARGIN = 5
 """Seconds of CPU after the soft limit (SIGXCPU) before the kernel's SIGKILL."""
 
@@ -91,7 +91,7 @@ def child_environment(
         "PATH": SAFE_PATH,
         "HOME": str(home),
         "XDG_CACHE_HOME": str(home / "cache"),
-        SERVED: "1",
+        SERVED: str(os.getpid()),  # see tui.served
     }
     if (color := sanitise_colorterm(colorterm)) is not None:
         env["COLORTERM"] = color

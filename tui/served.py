@@ -1,0 +1,39 @@
+"""What an app does differently when ``dossier serve`` runs it for a client.
+
+The server puts its process id in ``DOSSIER_SERVED``. The app then:
+
+- draws on stdout instead of Textual's stderr (:class:`~tui.output.CompactDriver`), so that
+  stderr can be a pipe to the server's log and a traceback never reaches the client;
+- asks the kernel to kill it when the server dies (:func:`end_with_server`): a server that
+  is itself killed (SIGKILL, OOM) cannot end its apps, and they must not live on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+SERVED = "DOSSIER_SERVED"
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal the kernel sends when the parent exits."""
+
+
+def server_pid() -> int | None:
+    """The serving process's id when this app runs for a client of ``dossier serve``."""
+    value = os.environ.get(SERVED, "")
+    return int(value) if value.isdigit() else None
+
+
+def end_with_server() -> None:
+    """When served, be killed with the server; if it is already gone, exit at once."""
+    server = server_pid()
+    if server is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes  # (only when served)
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != server:
+        # The server died before the request above: nobody is there to serve.
+        os._exit(1)
