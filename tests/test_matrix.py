@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,12 @@ from textual.widget import Widget
 
 from bench.synth import write_synthetic
 from tui.app import DossierApp
-from tui.content import Index, Stance, load_dossier
+from tui.content import Stance, load_dossier
 from tui.content.bundled import default_dossier
+from tui.content.stances import StanceTable
 from tui.glyphs import STANCE_GLYPH
 from tui.screens import ExplorerScreen, MatrixScreen
-from tui.widgets.stance_grid import StanceGrid, StanceTable
-
-from .conftest import fixture_dossier
+from tui.widgets.stance_grid import StanceGrid
 
 AppFactory = Callable[..., DossierApp]
 _TAG = re.compile(r"<[^>]+>")
@@ -55,45 +53,6 @@ def cursor_ids(app: DossierApp) -> tuple[str, str]:
 
 def default_app() -> DossierApp:
     return DossierApp(load_dossier(default_dossier(), use_cache=False))
-
-
-# -- the table -----------------------------------------------------------------
-def test_rows_and_columns_sort_by_positions_ties_in_file_order() -> None:
-    dossier = load_dossier(default_dossier(), use_cache=False)
-    table = StanceTable(dossier, Index(dossier))
-    by_actor = Counter(p.actor for issue in dossier.issues for p in issue.positions)
-    file_order = {actor.id: n for n, actor in enumerate(dossier.actors)}
-    expected_rows = sorted(dossier.actors, key=lambda a: (-by_actor[a.id], file_order[a.id]))
-    assert [a.id for a in table.actors] == [a.id for a in expected_rows]
-    assert list(table.actor_counts) == [by_actor[a.id] for a in expected_rows]
-    assert table.actor_counts[0] > table.actor_counts[-1]
-    issue_order = {issue.id: n for n, issue in enumerate(dossier.issues)}
-    expected_cols = sorted(dossier.issues, key=lambda i: (-len(i.positions), issue_order[i.id]))
-    assert [i.id for i in table.issues] == [i.id for i in expected_cols]
-    assert list(table.issue_counts) == sorted(table.issue_counts, reverse=True)
-    # Every position is in its cell, and nothing else is.
-    cells = {
-        (table.row_of[p.actor], table.col_of[issue.id]): p.stance
-        for issue in dossier.issues
-        for p in issue.positions
-    }
-    found = {
-        (row, col): table.position(row, col)
-        for row in range(len(table.actors))
-        for col in range(len(table.issues))
-    }
-    assert {k: v.stance for k, v in found.items() if v is not None} == cells
-
-
-def test_cursor_starts_on_the_origin() -> None:
-    dossier = fixture_dossier("small")
-    table = StanceTable(dossier, Index(dossier))
-    assert [a.id for a in table.actors] == ["north", "south", "north-leader", "analyst"]
-    assert table.start_for("south") == (1, 0)  # its row, at its first position
-    assert table.start_for("analyst") == (3, 0)  # no position: its row all the same
-    assert table.start_for("border") == (0, 0)  # an issue: its column, first actor on it
-    assert table.start_for("no-deal") == (0, 0)
-    assert table.start_for(None) == (0, 0)
 
 
 # -- the view ------------------------------------------------------------------
@@ -325,13 +284,11 @@ async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
 async def test_the_table_is_sorted_before_the_matrix_is_first_opened(
     make_app: AppFactory,
 ) -> None:
-    from tui.widgets.stance_grid import _TABLES
-
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.6)  # the app prepares its views shortly after the first screen
-        table = _TABLES.get(app.index)
-        assert table is not None and table.dossier is app.dossier
+        table = StanceTable.built(app.dossier, app.index)
+        assert table is not None
         await pilot.press("m")
         await pilot.pause()
         assert app.screen.table is table  # type: ignore[attr-defined]

@@ -63,9 +63,14 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def one_line(text: str) -> str:
+    """``text`` for a single line of a line-API widget: breaks and tabs become spaces."""
+    return " ".join(text.split()) if "\n" in text or "\t" in text else text
+
+
 def slug(text: str) -> str:
     """A valid id made from ``text`` (for hints)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
-__all__ = ["clean_text", "printable_path", "shorten", "slug", "suggest"]
+__all__ = ["clean_text", "one_line", "printable_path", "shorten", "slug", "suggest"]

@@ -17,8 +17,10 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from ..content import Actor, Dossier, Index, Issue, Position, Ref
+from ..content.stances import StanceTable
+from ..content.text import one_line
 from ..glyphs import STANCE_GLYPH, STANCE_STYLE
-from ..widgets.stance_grid import StanceGrid, StanceTable, one_line, stance_legend
+from ..widgets.stance_grid import StanceGrid, stance_legend
 from .view import ViewScreen
 
 MUTED = "dim"

@@ -9,8 +9,6 @@ item and the event link to each other in any other way (relations included).
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -18,14 +16,11 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ..content import Dossier, Event, Index
-from ..widgets.stance_grid import one_line
+from ..content.dates import DATE_ORDER
+from ..content.text import one_line
 from ..widgets.timeline_list import TimelineList
 from .view import ViewScreen
 
-DATE_ORDER = attrgetter("date.year", "date.month", "date.day")
-"""PartialDate's own order (its fields compared in turn, 0 for an unknown month or day,
-so 2017 < 2017-04 < 2017-04-20) as a tuple key: ten times faster to sort 5,000 events
-by than comparing the dataclasses themselves."""
 SHORT = 16
 """Below this many rows the summary area hides."""
 

@@ -1,17 +1,15 @@
 """The stance matrix grid: actors (rows) by issues (columns) on the line API.
 
-:class:`StanceTable` sorts the rows and columns once and looks up a row's positions
-the first time the row is drawn; :class:`StanceGrid` renders only the rows and
-columns in view, with the actor names and the column numbers fixed at the left and
-the top while the cells scroll (by whole columns). A 10,000 x 10,000 matrix costs
-what a 10 x 10 one does to draw.
+:class:`~tui.content.stances.StanceTable` sorts the rows and columns once and looks
+up a row's positions the first time the row is drawn; :class:`StanceGrid` renders
+only the rows and columns in view, with the actor names and the column numbers fixed
+at the left and the top while the cells scroll (by whole columns). A 10,000 x 10,000
+matrix costs what a 10 x 10 one does to draw.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,7 +22,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..content import Actor, Dossier, Index, Issue, Position, Stance
+from ..content import Actor, Issue, Position, Stance
+from ..content.stances import StanceTable
+from ..content.text import one_line
 from ..glyphs import STANCE_GLYPH, STANCE_STYLE
 from .scrollbar import QuickScrollbars
 
@@ -33,96 +33,6 @@ ROW_MARK = "▸"
 """Marks the cursor's row in the row headers (a shape, for NO_COLOR terminals)."""
 MIN_HEADER_WIDTH = 10
 MAX_HEADER_WIDTH = 26
-
-
-def one_line(text: str) -> str:
-    """``text`` for a single line of a line-API widget: breaks and tabs become spaces."""
-    return " ".join(text.split()) if "\n" in text or "\t" in text else text
-
-
-class StanceTable:
-    """Actors by issues, each sorted by number of positions (most first, then file order).
-
-    Built once per loaded dossier (:meth:`of`; every matrix opened on it shares it): the
-    counts and orders are computed up front (one pass over the positions); the cells of
-    a row are looked up through the index the first time the row is drawn, so rows
-    never scrolled to cost nothing.
-    """
-
-    @classmethod
-    def of(cls, dossier: Dossier, index: Index) -> StanceTable:
-        """The table of ``dossier``, built the first time it is asked for."""
-        table = _TABLES.get(index)
-        if table is None or table.dossier is not dossier:
-            table = _TABLES[index] = cls(dossier, index)
-        return table
-
-    def __init__(self, dossier: Dossier, index: Index) -> None:
-        self.dossier = dossier
-        self._index = index
-        issue_counts = [len(issue.positions) for issue in dossier.issues]
-        by_actor = Counter(p.actor for issue in dossier.issues for p in issue.positions)
-        actor_counts = [by_actor.get(actor.id, 0) for actor in dossier.actors]
-        rows = sorted(range(len(actor_counts)), key=actor_counts.__getitem__, reverse=True)
-        cols = sorted(range(len(issue_counts)), key=issue_counts.__getitem__, reverse=True)
-        self.actors: tuple[Actor, ...] = tuple(dossier.actors[n] for n in rows)
-        """The rows."""
-        self.issues: tuple[Issue, ...] = tuple(dossier.issues[n] for n in cols)
-        """The columns."""
-        self.actor_counts: tuple[int, ...] = tuple(actor_counts[n] for n in rows)
-        """Positions of each row's actor."""
-        self.issue_counts: tuple[int, ...] = tuple(issue_counts[n] for n in cols)
-        """Positions on each column's issue."""
-        # len, not cell_len: it is the C-speed bound of 10,000 names, and wide
-        # scripts are truncated to fit whatever the estimate.
-        self.longest_label = max((len(actor.label) for actor in self.actors), default=0)
-        """Characters in the longest actor name (to size the row headers)."""
-        self.row_of: dict[str, int] = {actor.id: row for row, actor in enumerate(self.actors)}
-        self.col_of: dict[str, int] = {issue.id: col for col, issue in enumerate(self.issues)}
-        self._cells: dict[int, dict[int, Position]] = {}
-
-    def cells(self, row: int) -> dict[int, Position]:
-        """column -> position for one row (an actor's first position on each issue)."""
-        cells = self._cells.get(row)
-        if cells is None:
-            actor_id = self.actors[row].id
-            cells = {}
-            for backlink in self._index.backlinks_of(actor_id):
-                col = self.col_of.get(backlink.owner)
-                if backlink.field != "actor" or col is None or col in cells:
-                    continue
-                position = next(
-                    (p for p in self.issues[col].positions if p.actor == actor_id), None
-                )
-                if position is not None:
-                    cells[col] = position
-            self._cells[row] = cells
-        return cells
-
-    @property
-    def rows_looked_up(self) -> int:
-        """How many rows' cells have been looked up so far (the rest have cost nothing)."""
-        return len(self._cells)
-
-    def position(self, row: int, col: int) -> Position | None:
-        return self.cells(row).get(col)
-
-    def start_for(self, entity_id: str | None) -> tuple[int, int]:
-        """Where the cursor starts: on the row of an actor or the column of an issue,
-        at its first position (top-left when ``entity_id`` is neither)."""
-        if entity_id in self.row_of:
-            row = self.row_of[entity_id]
-            return row, min(self.cells(row), default=0)
-        if entity_id in self.col_of:
-            col = self.col_of[entity_id]
-            issue = self.issues[col]
-            rows = [self.row_of[p.actor] for p in issue.positions if p.actor in self.row_of]
-            return min(rows, default=0), col
-        return 0, 0
-
-
-_TABLES: WeakKeyDictionary[Index, StanceTable] = WeakKeyDictionary()
-"""The table of each live index (a reload makes a new index, and so a new table)."""
 
 
 class StanceGrid(QuickScrollbars, ScrollView, can_focus=True):
@@ -422,4 +332,4 @@ def stance_legend() -> Text:
     return legend
 
 
-__all__ = ["StanceGrid", "StanceTable", "one_line", "stance_legend"]
+__all__ = ["StanceGrid", "stance_legend"]

@@ -23,10 +23,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..content import Event, EventStatus
+from ..content.text import one_line
 from ..glyphs import EVENT_GLYPH, LINKED_MARK
 from .keys import MOVE_BINDINGS
 from .scrollbar import QuickScrollbars
-from .stance_grid import one_line
 
 LINES_PER_EVENT = 3
 CURSOR_BAR = "▌"
