@@ -30,7 +30,7 @@ from tui.screens import EvidenceScreen, ExplorerScreen
 from tui.screens.evidence import QUOTE_STYLE, EvidencePane
 
 from .conftest import FIXTURES, fixture_dossier
-from .test_hostile import screen_text
+from .on_screen import press, screen_text
 
 AppFactory = Callable[..., DossierApp]
 
@@ -416,18 +416,15 @@ async def test_enter_opens_the_cited_item_and_escape_returns(make_app: AppFactor
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_evidence(app, pilot)
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current == Place(EXPLORER, "north")
         await open_evidence(app, pilot)
         await pilot.press("down", "down")  # the source, then the position on the border
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current_entity == "border"
-        await pilot.press("backspace")
-        await pilot.pause()
+        await press(pilot, "backspace")
         assert isinstance(app.screen, EvidenceScreen)
 
 
@@ -437,8 +434,7 @@ async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
         for entity_id in app.dossier.entities:
             await open_evidence(app, pilot, entity_id)
             screen_text(app)  # asserts that no control character reached the screen
-            await pilot.press("escape")
-            await pilot.pause()
+            await press(pilot, "escape")
         await open_evidence(app, pilot, "markup")
         shown = screen_text(app)
         assert "[@click=app.bell]ring[/]" in shown

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 
 from tui.app import DossierApp
 from tui.widgets import DetailPane
 
 from .conftest import fixture_dossier
+from .on_screen import screen_text
 
 AppFactory = Callable[..., DossierApp]
-_TAG = re.compile(r"<[^>]+>")
-
-
-def screen_text(app: DossierApp) -> str:
-    """The visible screen as plain text (from the SVG export the screenshots use)."""
-    svg = app.export_screenshot()
-    assert "\x1b" not in svg and "\x07" not in svg and "\x9b" not in svg
-    return html.unescape(_TAG.sub("", svg)).replace("\xa0", " ")
 
 
 def test_hostile_fixture_loads_with_escapes_removed() -> None:

@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.geometry import Region
-from textual.widget import Widget
-
 from bench.synth import write_synthetic
 from tui.app import DossierApp
 from tui.content import Stance, load_dossier
-from tui.content.bundled import default_dossier
 from tui.content.stances import StanceTable
 from tui.glyphs import STANCE_GLYPH
 from tui.screens import ExplorerScreen, MatrixScreen
 from tui.widgets.stance_grid import StanceGrid
 
+from .on_screen import default_app, lines_of, press, screen_text
+
 AppFactory = Callable[..., DossierApp]
-_TAG = re.compile(r"<[^>]+>")
-
-
-def screen_text(app: DossierApp) -> str:
-    """The visible screen as plain text; no control character may reach it."""
-    svg = app.export_screenshot()
-    assert "\x1b" not in svg and "\x07" not in svg and "\x9b" not in svg
-    return html.unescape(_TAG.sub("", svg)).replace("\xa0", " ")
 
 
 def grid(app: DossierApp) -> StanceGrid:
     return app.screen.query_one(StanceGrid)
-
-
-def lines_of(widget: Widget) -> list[str]:
-    """What ``widget`` shows, line by line (border included)."""
-    return [strip.text for strip in widget.render_lines(Region(0, 0, *widget.outer_size))]
 
 
 def info(app: DossierApp) -> str:
@@ -51,17 +34,12 @@ def cursor_ids(app: DossierApp) -> tuple[str, str]:
     return current[0].id, current[1].id
 
 
-def default_app() -> DossierApp:
-    return DossierApp(load_dossier(default_dossier(), use_cache=False))
-
-
 # -- the view ------------------------------------------------------------------
 async def test_m_opens_the_matrix_on_the_origin_actor(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("down")  # Southland
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         assert isinstance(app.screen, MatrixScreen)
         assert app.focused is grid(app)
         assert cursor_ids(app) == ("south", "border")
@@ -79,16 +57,13 @@ async def test_m_opens_the_matrix_on_the_origin_actor(make_app: AppFactory) -> N
 async def test_moving_the_cursor_updates_the_info_area(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("down", "m")
-        await pilot.pause()
-        await pilot.press("up")
-        await pilot.pause()
+        await press(pilot, "down", "m")
+        await press(pilot, "up")
         assert cursor_ids(app) == ("north", "border")
         text = info(app)
         assert "Northland" in text and "+ for" in text
         assert "Yes" in text and "“the line should move”" in text and "¶1" in text
-        await pilot.press("j", "j")
-        await pilot.pause()
+        await press(pilot, "j", "j")
         assert cursor_ids(app) == ("north-leader", "border")
         assert "Ada North" in info(app) and "no recorded position" in info(app)
         await pilot.press("G")
@@ -102,16 +77,13 @@ async def test_moving_the_cursor_updates_the_info_area(make_app: AppFactory) -> 
 async def test_columns_are_numbered_and_the_info_names_the_issue() -> None:
     app = default_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         table = grid(app).table
         assert cursor_ids(app)[0] == "russia"
-        await pilot.press("g", "home")
-        await pilot.pause()
+        await press(pilot, "g", "home")
         assert cursor_ids(app) == (table.actors[0].id, table.issues[0].id)
         assert f"#1 {table.issues[0].title}" in info(app)
-        await pilot.press("end")
-        await pilot.pause()
+        await press(pilot, "end")
         last = len(table.issues)
         assert f"#{last} {table.issues[-1].title}" in info(app)
         header = lines_of(grid(app))[1]
@@ -121,17 +93,14 @@ async def test_columns_are_numbered_and_the_info_names_the_issue() -> None:
 async def test_enter_opens_the_issue_and_a_the_actor(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("down", "m")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "down", "m")
+        await press(pilot, "enter")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current_entity == "border"
         await pilot.press("backspace")  # back into the matrix
         await pilot.pause()
         assert isinstance(app.screen, MatrixScreen)
-        await pilot.press("a")
-        await pilot.pause()
+        await press(pilot, "a")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current_entity == "south"
 
@@ -139,10 +108,8 @@ async def test_enter_opens_the_issue_and_a_the_actor(make_app: AppFactory) -> No
 async def test_escape_returns_to_the_explorer(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "m")
+        await press(pilot, "escape")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current_entity == "north"
 
@@ -152,8 +119,7 @@ async def test_opened_from_an_issue_the_cursor_is_in_its_column() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_entity("peace-treaty")
         await pilot.pause()
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         table = grid(app).table
         row, col = grid(app).cursor
         assert table.issues[col].id == "peace-treaty"
@@ -164,8 +130,7 @@ async def test_opened_from_an_issue_the_cursor_is_in_its_column() -> None:
 async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         assert isinstance(app.screen, MatrixScreen)
         assert cursor_ids(app) == ("markup", "hostile-issue")
         shown = screen_text(app)
@@ -175,8 +140,7 @@ async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
         assert "[@click=app.bell]ring[/]" in text
         assert "“[bold]quoted markup[/bold]”" in text
         for key in ("down", "down", "down", "down", "right", "end", "G"):
-            await pilot.press(key)
-            await pilot.pause()
+            await press(pilot, key)
             screen_text(app)
         assert app.is_running
 
@@ -184,8 +148,7 @@ async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
 async def test_resize_to_40x12_and_back(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
         assert app.screen.has_class("-short")
@@ -207,17 +170,14 @@ async def test_large_matrix_scrolls_both_ways_and_draws_only_what_is_in_view(
     write_synthetic(tmp_path / "big", 300)
     app = DossierApp(load_dossier(tmp_path / "big", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         widget = grid(app)
         table = widget.table
         assert len(table.actors) == 300 and len(table.issues) == 300
         assert table.rows_looked_up < 40  # the visible rows (and the origin's), not 300
-        await pilot.press("g", "home")
-        await pilot.pause()
+        await press(pilot, "g", "home")
         assert widget.scroll_offset == (0, 0)
-        await pilot.press("G", "end")
-        await pilot.pause()
+        await press(pilot, "G", "end")
         assert widget.scroll_x > 0 and widget.scroll_y > 0
         assert widget.cursor == (299, 299)
         shown = screen_text(app)
@@ -227,8 +187,7 @@ async def test_large_matrix_scrolls_both_ways_and_draws_only_what_is_in_view(
         last = table.actors[-1].label
         assert last[:8] in shown
         assert table.rows_looked_up < 80
-        await pilot.press("pageup", "ctrl+pageup")
-        await pilot.pause()
+        await press(pilot, "pageup", "ctrl+pageup")
         row, col = widget.cursor
         assert row < 299 and col < 299
 
@@ -245,12 +204,10 @@ async def test_a_dossier_without_issues_says_so(tmp_path: Path) -> None:
     )
     app = DossierApp(load_dossier(tmp_path / "bare.yaml", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         assert grid(app).current is None
         assert "nothing to show" in lines_of(grid(app))[1]
-        await pilot.press("down", "right", "end", "enter", "a")
-        await pilot.pause()
+        await press(pilot, "down", "right", "end", "enter", "a")
         assert isinstance(app.screen, MatrixScreen)  # nothing to open: the view stays
 
 
@@ -273,8 +230,7 @@ async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
     (tmp_path / "nl.yaml").write_text(BROKEN_LINES, encoding="utf-8")
     app = DossierApp(load_dossier(tmp_path / "nl.yaml", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         lines = lines_of(grid(app))
         assert "Two lines and a tab" in lines[2] and "[+]" in lines[2]
         assert all(len(line) == len(lines[0]) for line in lines)
@@ -289,6 +245,5 @@ async def test_the_table_is_sorted_before_the_matrix_is_first_opened(
         await pilot.pause(0.6)  # the app prepares its views shortly after the first screen
         table = StanceTable.built(app.dossier, app.index)
         assert table is not None
-        await pilot.press("m")
-        await pilot.pause()
+        await press(pilot, "m")
         assert app.screen.table is table  # type: ignore[attr-defined]

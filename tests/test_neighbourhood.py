@@ -28,7 +28,7 @@ from tui.screens import ExplorerScreen, NeighbourhoodScreen
 from tui.screens.neighbourhood import NeighbourhoodTree, neighbourhood_lines
 
 from .conftest import fixture_dossier
-from .test_hostile import screen_text
+from .on_screen import press, screen_text
 
 AppFactory = Callable[..., DossierApp]
 
@@ -181,8 +181,7 @@ async def open_neighbourhood(app: DossierApp, pilot: Pilot[None], entity_id: str
     if entity_id:
         app.open_entity(entity_id)
         await pilot.pause()
-    await pilot.press("n")
-    await pilot.pause()
+    await press(pilot, "n")
     assert isinstance(app.screen, NeighbourhoodScreen)
 
 
@@ -198,16 +197,14 @@ async def test_the_view_shows_one_hop_and_plus_minus_change_it(make_app: AppFact
         assert "+ More hops" in screen_text(app)
         assert "Fewer hops" not in screen_text(app)  # nothing to do at one hop
         for expected in (2, 3, 3):
-            await pilot.press("plus")
-            await pilot.pause()
+            await press(pilot, "plus")
             assert screen.hops == expected
         assert tree_pane(app).border_title == "Neighbourhood: 3 hops (of 3)"
         assert pane_text(app) == plain_lines(tree_of("small", "north", 3))
         assert "More hops" not in screen_text(app)
         assert "- Fewer hops" in screen_text(app)
         for expected in (2, 1, 1):
-            await pilot.press("minus")
-            await pilot.pause()
+            await press(pilot, "minus")
             assert screen.hops == expected
         await pilot.press("equals_sign")  # '+' without shift
         await pilot.pause()
@@ -235,19 +232,16 @@ async def test_enter_opens_an_item_in_the_explorer_and_escape_returns(
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_neighbourhood(app, pilot)
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current == Place(EXPLORER, "north")
         await open_neighbourhood(app, pilot)
         await pilot.press("down", "down")  # the root, then the issue (headings are skipped)
         assert tree_pane(app).highlighted == 2
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current_entity == "border"
-        await pilot.press("backspace")
-        await pilot.pause()
+        await press(pilot, "backspace")
         assert isinstance(app.screen, NeighbourhoodScreen)
         await pilot.press("end", "enter")  # the last item: the talks
         await pilot.pause()
@@ -259,11 +253,9 @@ async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         for entity_id in app.dossier.entities:
             await open_neighbourhood(app, pilot, entity_id)
-            await pilot.press("plus", "plus")
-            await pilot.pause()
+            await press(pilot, "plus", "plus")
             screen_text(app)  # asserts that no control character reached the screen
-            await pilot.press("escape")
-            await pilot.pause()
+            await press(pilot, "escape")
         await open_neighbourhood(app, pilot, "markup")
         shown = screen_text(app)
         assert "[b]Bold?[/b] [@click=app.quit]Quit![/]" in shown
@@ -293,8 +285,7 @@ async def test_readable_without_colour(
     assert app.no_color
     async with app.run_test(size=(80, 24)) as pilot:
         await open_neighbourhood(app, pilot)
-        await pilot.press("plus")
-        await pilot.pause()
+        await press(pilot, "plus")
         shown = screen_text(app)
         assert "↺ No deal soon" in shown  # repeats are marked by a glyph, not a colour
         assert "+ for" in shown and "− against" in shown

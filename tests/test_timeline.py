@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 from pathlib import Path
-
-from textual.geometry import Region
-from textual.widget import Widget
 
 from bench.synth import write_synthetic
 from tui.app import DossierApp
 from tui.content import EventStatus, load_dossier
-from tui.content.bundled import default_dossier
 from tui.glyphs import EVENT_GLYPH
 from tui.screens import ExplorerScreen, TimelineScreen
 from tui.widgets.timeline_list import TimelineList
 
+from .on_screen import default_app, footer_keys, lines_of, press, screen_text
 from .test_matrix import BROKEN_LINES
 
 AppFactory = Callable[..., DossierApp]
-_TAG = re.compile(r"<[^>]+>")
 
 SCRAMBLED = """\
 dossier:
@@ -43,18 +37,6 @@ events:
 """
 
 
-def screen_text(app: DossierApp) -> str:
-    """The visible screen as plain text; no control character may reach it."""
-    svg = app.export_screenshot()
-    assert "\x1b" not in svg and "\x07" not in svg and "\x9b" not in svg
-    return html.unescape(_TAG.sub("", svg)).replace("\xa0", " ")
-
-
-def lines_of(widget: Widget) -> list[str]:
-    """What ``widget`` shows, line by line (border included)."""
-    return [strip.text for strip in widget.render_lines(Region(0, 0, *widget.outer_size))]
-
-
 def timeline(app: DossierApp) -> TimelineList:
     return app.screen.query_one(TimelineList)
 
@@ -69,29 +51,15 @@ def info(app: DossierApp) -> str:
     return "\n".join(lines_of(app.screen.query_one("#timeline-info")))
 
 
-def keys(app: DossierApp) -> dict[str, str]:
-    """Key -> description of the bindings the footer shows."""
-    return {
-        key: active.binding.description
-        for key, active in app.screen.active_bindings.items()
-        if active.binding.show
-    }
-
-
 def dates_app(tmp_path: Path) -> DossierApp:
     (tmp_path / "dates.yaml").write_text(SCRAMBLED, encoding="utf-8")
     return DossierApp(load_dossier(tmp_path / "dates.yaml", use_cache=False))
 
 
-def default_app() -> DossierApp:
-    return DossierApp(load_dossier(default_dossier(), use_cache=False))
-
-
 async def test_t_opens_the_timeline_on_the_origins_event(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         assert isinstance(app.screen, TimelineScreen)
         assert app.focused is timeline(app)
         assert current(app) == "talks"
@@ -101,14 +69,13 @@ async def test_t_opens_the_timeline_on_the_origins_event(make_app: AppFactory) -
         assert "Border talks" in lines[1]
         assert "with: Northland, Southland" in lines[2]
         assert "on: The border line" in lines[3]
-        assert "Open event" in keys(app).values()
+        assert "Open event" in footer_keys(app).values()
 
 
 async def test_partial_dates_sort_before_the_full_dates_inside_them(tmp_path: Path) -> None:
     app = dates_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         events = [event.id for event in timeline(app).events]
         assert events == ["before", "year", "month", "day", "later"]
         shown = screen_text(app)
@@ -125,8 +92,7 @@ async def test_cursor_moves_and_the_summary_follows(tmp_path: Path) -> None:
         await pilot.pause()
         assert current(app) == "day"
         assert "(no summary)" in info(app)
-        await pilot.press("home")
-        await pilot.pause()
+        await press(pilot, "home")
         assert current(app) == "before"
         assert "The start." in info(app)
         await pilot.press("j", "down")
@@ -147,18 +113,16 @@ async def test_o_shows_only_the_events_linked_to_the_origin() -> None:
         widget = timeline(app)
         assert widget.shown_count == 8
         assert current(app) == "crimea-annexation"  # the first event linked to Russia
-        assert keys(app)["o"] == "Only linked"
+        assert footer_keys(app)["o"] == "Only linked"
         assert "6 linked to Russia" in lines_of(widget)[-1]
-        await pilot.press("o")
-        await pilot.pause()
+        await press(pilot, "o")
         assert widget.only_linked and widget.shown_count == 6
         assert current(app) == "crimea-annexation"  # the cursor stays on its event
         assert "Timeline: 6 of 8 events, linked to Russia" in lines_of(widget)[0]
-        assert keys(app)["o"] == "All events"
+        assert footer_keys(app)["o"] == "All events"
         shown = screen_text(app)
         assert "End of the Second World War" not in shown  # not linked to Russia
-        await pilot.press("o")
-        await pilot.pause()
+        await press(pilot, "o")
         assert not widget.only_linked and widget.shown_count == 8
         assert "Timeline: 8 events" in lines_of(widget)[0]
 
@@ -168,24 +132,20 @@ async def test_o_is_not_offered_without_linked_events(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_entity("b")
         await pilot.pause()
-        await pilot.press("t")
-        await pilot.pause()
-        assert "o" in keys(app)  # Bland has events
+        await press(pilot, "t")
+        assert "o" in footer_keys(app)  # Bland has events
     app = default_app()
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_entity("japan")  # every event is linked to Japan: nothing to hide
         await pilot.pause()
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         assert len(timeline(app).linked) == 8
-        assert "o" not in keys(app)
+        assert "o" not in footer_keys(app)
         app.open_entity("valdai-club")  # no event names it or links to it
         await pilot.pause()
-        await pilot.press("t")
-        await pilot.pause()
-        assert "o" not in keys(app)
-        await pilot.press("o")
-        await pilot.pause()
+        await press(pilot, "t")
+        assert "o" not in footer_keys(app)
+        await press(pilot, "o")
         assert not timeline(app).only_linked
         assert current(app) == "end-of-ww2"  # nothing linked: the first event
 
@@ -193,16 +153,12 @@ async def test_o_is_not_offered_without_linked_events(tmp_path: Path) -> None:
 async def test_enter_opens_the_event_and_escape_returns(make_app: AppFactory) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("down", "t")
-        await pilot.pause()
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "down", "t")
+        await press(pilot, "escape")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current_entity == "south"
-        await pilot.press("t")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "t")
+        await press(pilot, "enter")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.history.current_entity == "talks"
 
@@ -210,8 +166,7 @@ async def test_enter_opens_the_event_and_escape_returns(make_app: AppFactory) ->
 async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         assert current(app) == "hostile-event"
         shown = screen_text(app)
         assert "[u]Event[/u]" in shown
@@ -224,8 +179,7 @@ async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
 async def test_resize_to_40x12_and_back(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
         widget = timeline(app)
@@ -244,14 +198,12 @@ async def test_many_events_scroll(tmp_path: Path) -> None:
     write_synthetic(tmp_path / "big", 400)
     app = DossierApp(load_dossier(tmp_path / "big", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         widget = timeline(app)
         assert widget.shown_count == 200
         dates = [event.date for event in widget.events]
         assert dates == sorted(dates)
-        await pilot.press("end")
-        await pilot.pause()
+        await press(pilot, "end")
         assert widget.cursor == 199 and widget.scroll_y > 0
         assert widget.events[-1].title[:20] in screen_text(app)
 
@@ -264,13 +216,11 @@ async def test_a_dossier_without_events_says_so(tmp_path: Path) -> None:
     )
     app = DossierApp(load_dossier(tmp_path / "bare.yaml", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         assert timeline(app).current is None
         assert "No events in this dossier." in lines_of(timeline(app))[1]
-        assert "o" not in keys(app)
-        await pilot.press("down", "end", "enter", "o")
-        await pilot.pause()
+        assert "o" not in footer_keys(app)
+        await press(pilot, "down", "end", "enter", "o")
         assert isinstance(app.screen, TimelineScreen)
 
 
@@ -278,8 +228,7 @@ async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
     (tmp_path / "nl.yaml").write_text(BROKEN_LINES, encoding="utf-8")
     app = DossierApp(load_dossier(tmp_path / "nl.yaml", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
+        await press(pilot, "t")
         lines = lines_of(timeline(app))
         assert "Event broken tab" in lines[1]
         assert "with: Two lines and a tab" in lines[2]
