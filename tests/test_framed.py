@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from textual._styles_cache import StylesCache
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.app import DossierApp
+from tui.textual_internals import (
+    FramedStylesCache,
+    forget_drawn_rows,
+    stock_render_lines,
+    styles_cache_of,
+)
 from tui.widgets import DetailPane, EntityList
-from tui.widgets.framed import FramedStylesCache
 
 from .conftest import fixture_dossier
 
@@ -23,18 +27,14 @@ def check_panes(app: DossierApp) -> None:
     """Every framed pane, drawn whole and in part, equals Textual's own drawing."""
     panes: list[Widget] = [app.screen.query_one(DetailPane), *app.screen.query(EntityList)]
     for pane in panes:
-        framed = pane._styles_cache
+        framed = styles_cache_of(pane)
         assert isinstance(framed, FramedStylesCache)
         width, height = pane.region.size
         for crop in (Region(0, 0, width, height), Region(2, 1, width - 3, height - 2)):
             framed.clear()
             ours = pane.render_lines(crop)
-            assert framed._frame is not None, "the framed path was not taken"
-            pane._styles_cache = StylesCache()
-            try:
-                stock = pane.render_lines(crop)
-            finally:
-                pane._styles_cache = framed
+            assert framed.framing, "the framed path was not taken"
+            stock = stock_render_lines(pane, crop)
             assert cells(ours) == cells(stock), f"{pane!r} {crop}"
 
 
@@ -68,14 +68,14 @@ async def test_a_pane_with_an_effect_is_left_to_textual() -> None:
         detail = app.screen.query_one(DetailPane)
         detail.styles.tint = "red 20%"
         await pilot.pause()
-        framed = detail._styles_cache
+        framed = styles_cache_of(detail)
         assert isinstance(framed, FramedStylesCache)
         framed.clear()
-        framed._frame = None
-        ours = detail.render_lines(Region(0, 0, *detail.region.size))
-        assert framed._frame is None
-        detail._styles_cache = StylesCache()
-        assert cells(ours) == cells(detail.render_lines(Region(0, 0, *detail.region.size)))
+        framed.forget_frame()
+        whole = Region(0, 0, *detail.region.size)
+        ours = detail.render_lines(whole)
+        assert not framed.framing
+        assert cells(ours) == cells(stock_render_lines(detail, whole))
 
 
 async def test_a_row_drawn_again_is_the_same_line() -> None:
@@ -89,7 +89,7 @@ async def test_a_row_drawn_again_is_the_same_line() -> None:
         async def lines_after(*keys: str) -> list[Strip]:
             await pilot.press(*keys)
             await pilot.pause()
-            detail._styles_cache.clear()
+            forget_drawn_rows(detail)
             return detail.render_lines(whole)
 
         first = await lines_after("down")

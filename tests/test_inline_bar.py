@@ -16,6 +16,7 @@ from textual.widget import Widget
 from tui.app import DossierApp
 from tui.content import load_dossier
 from tui.content.bundled import default_dossier
+from tui.textual_internals import repaint_regions, screen_strips
 from tui.widgets import DetailPane, EntityList
 from tui.widgets.framed import FramedRows
 from tui.widgets.inline_bar import InlineScrollbar, row_runs
@@ -90,7 +91,7 @@ class PairApp(App[None]):
 
 def screen_cells(app: App[None], region: Region) -> list[list[tuple[str, object]]]:
     """Each cell of ``region`` on screen: its character and style (click actions aside)."""
-    strips = app.screen._compositor.render_strips()
+    strips = screen_strips(app.screen)
     rows = []
     for strip in strips[region.y : region.bottom]:
         row = []
@@ -205,10 +206,10 @@ async def test_only_changed_bar_cells_are_repainted() -> None:
     async with app.run_test(size=(50, 20)) as pilot:
         pane = app.query_one(InlinePane)
         await pilot.pause()
-        pane._repaint_regions.clear()
+        regions = repaint_regions(pane)
+        regions.clear()
         pane.set_reactive(Widget.virtual_size, Size(10, 400))
         pane.refresh_bar()
-        regions = pane._repaint_regions
         assert regions, "the thumb shrank: its cells must repaint"
         assert all(region.width == 1 for region in regions)
         app.query_one(StockPane).virtual_size = Size(10, 400)

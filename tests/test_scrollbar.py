@@ -8,6 +8,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.textual_internals import forget_drawn_rows
 from tui.widgets.scrollbar import QuickScrollBar, QuickScrollbars
 
 
@@ -38,7 +39,7 @@ def stock_lines(bar: QuickScrollBar, crop: Region) -> list[Strip]:
     saved = bar._rows
     bar._rows = lambda: None  # type: ignore[method-assign]
     try:
-        bar._styles_cache.clear()
+        forget_drawn_rows(bar)
         bar.refresh()
         return bar.render_lines(crop)
     finally:

@@ -25,6 +25,7 @@ unknown SGR parameter, say) is passed through with a full reset before the next 
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -32,6 +33,7 @@ from typing import Any, NamedTuple
 from textual.drivers.linux_driver import LinuxDriver
 
 from .served import server_pid
+from .textual_internals import draw_on
 
 __all__ = ["CompactDriver", "compact"]
 
@@ -314,9 +316,10 @@ class CompactDriver(LinuxDriver):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if server_pid() is not None and sys.__stdout__ is not None:
-            self._file = sys.__stdout__
+            draw_on(self, sys.__stdout__)
 
     def write(self, data: str) -> None:
         """Write ``data`` compacted (see :func:`compact`)."""
-        width, height = self._get_terminal_size()
-        super().write(compact(data, width, height))
+        # The terminal's size as Textual's driver works it out (80x25 where unknown).
+        width, height = shutil.get_terminal_size()
+        super().write(compact(data, width or 80, height or 25))

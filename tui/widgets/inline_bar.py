@@ -141,7 +141,7 @@ class InlineScrollbar(WidgetMixin):
     def allow_vertical_scroll(self) -> bool:
         """The wheel scrolls while there is more to see (``overflow-y: hidden`` would
         otherwise turn it off)."""
-        return not self._check_disabled() and self.max_scroll_y > 0
+        return not (self.disabled or self.loading) and self.max_scroll_y > 0
 
     # -- drawing -------------------------------------------------------------
     def render_row(self, y: int) -> Strip:

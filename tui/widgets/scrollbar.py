@@ -22,6 +22,7 @@ from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
+from ..textual_internals import vertical_scrollbar
 from .inline_bar import DEFAULT_THUMB, DEFAULT_TRACK
 from .mixin import WidgetMixin
 
@@ -141,12 +142,9 @@ class QuickScrollbars(WidgetMixin):
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         """The vertical scrollbar, created (hidden) on first use as Textual does."""
-        # Mirrors Widget.vertical_scrollbar; Textual has no hook for the bar's class.
-        if self._vertical_scrollbar is None:
-            bar = QuickScrollBar(
+        return vertical_scrollbar(
+            self,
+            lambda: QuickScrollBar(
                 vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
-            )
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+            ),
+        )
