@@ -102,12 +102,14 @@ async def test_kept_views_are_dropped_when_the_dossier_changes(make_app: AppFact
         for key in ("m", "escape", "t", "escape", "e", "escape", "n", "escape", "down", "m"):
             await pilot.press(key)
             await pilot.pause()
-        installed = [name for name in app.kept_views.names if app.is_screen_installed(name)]
+        installed = [
+            name for name in app.navigation.kept_views.names if app.is_screen_installed(name)
+        ]
         assert len(installed) == 4  # at most KEPT_VIEWS
         matrix = app.screen
         await pilot.press("escape")
-        app._adopt(app.dossier, app.index)  # as a reload or a new pick does
-        assert not app.kept_views.names
+        app.navigation.adopt(app.dossier, app.index)  # as a reload or a new pick does
+        assert not app.navigation.kept_views.names
         assert not any(app.is_screen_installed(name) for name in installed)
         await pilot.press("m")
         await pilot.pause()

@@ -1,17 +1,20 @@
-"""Command palette providers: jump to any entity, and the app's own commands."""
+"""The command palette: jump to any entity, the app's own commands, citation copy."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Any
 
+from textual.app import App, SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from .content import Dossier
+from .content.citation import citation_text
 from .glyphs import KIND_LABEL
-
-if TYPE_CHECKING:
-    from .app import DossierApp
+from .navigation import Navigation, Navigator, navigation_of
+from .screens import VIEWS, HelpScreen
 
 MAX_HITS = 60
 
@@ -19,30 +22,32 @@ MAX_HITS = 60
 class EntityCommands(Provider):
     """Fuzzy search over every entity's name, aliases and id."""
 
-    @property
-    def dossier_app(self) -> DossierApp:
-        from .app import DossierApp
-
-        assert isinstance(self.app, DossierApp)
-        return self.app
+    def _shown(self) -> tuple[Navigator, Dossier | None]:
+        navigation = navigation_of(self.app)
+        loaded = navigation.loaded
+        return navigation, loaded.dossier if loaded is not None else None
 
     async def discover(self) -> Hits:
-        app = self.dossier_app
-        for stop in app.dossier.tour[:8] or []:
-            entity = app.dossier.get(stop.target)
+        navigation, dossier = self._shown()
+        if dossier is None:
+            return
+        for stop in dossier.tour[:8]:
+            entity = dossier.get(stop.target)
             if entity is not None:
                 yield DiscoveryHit(
                     Content(f"Go to {entity.label}"),
-                    partial(app.open_entity, entity.id),
+                    partial(navigation.open_entity, entity.id),
                     text=f"Go to {entity.label}",
                     help=KIND_LABEL.get(entity.kind, entity.kind),
                 )
 
     async def search(self, query: str) -> Hits:
-        app = self.dossier_app
+        navigation, dossier = self._shown()
+        if dossier is None:
+            return
         matcher = self.matcher(query)
         hits = 0
-        for entity in app.dossier.entities.values():
+        for entity in dossier.entities.values():
             names = [entity.label, entity.id, *getattr(entity, "aliases", ())]
             score, best = max((matcher.match(name), name) for name in names)
             if score <= 0:
@@ -53,10 +58,55 @@ class EntityCommands(Provider):
             yield Hit(
                 score,
                 display,
-                partial(app.open_entity, entity.id),
+                partial(navigation.open_entity, entity.id),
                 text=entity.label,
                 help=f"{KIND_LABEL.get(entity.kind, entity.kind)} · {entity.id}",
             )
             hits += 1
             if hits >= MAX_HITS * 20:
                 break
+
+
+def system_commands(
+    app: App[Any], navigation: Navigation, textuals: Iterable[SystemCommand]
+) -> Iterator[SystemCommand]:
+    """Textual's system commands (less one), then the app's own (once a dossier is open)."""
+    for command in textuals:
+        # Saving a screenshot writes a file: not something a served app should offer.
+        if "screenshot" not in command.title.lower():
+            yield command
+    if navigation.loaded is None:
+        return
+    for view, entry in VIEWS.items():
+        yield SystemCommand(
+            f"View: {entry.name}",
+            f"Open the {entry.name.lower()} for the current item",
+            partial(navigation.open_view, view),
+        )
+    yield SystemCommand("Tour", "Present the dossier's guided tour", navigation.start_tour)
+    yield SystemCommand(
+        "Copy citation",
+        "Copy the current item's sources and quotes",
+        partial(copy_citation, app, navigation),
+    )
+    yield SystemCommand("Back", "Go back", navigation.go_back)
+    yield SystemCommand("Forward", "Go forward", navigation.go_forward)
+    yield SystemCommand("Keys", "Show every key", partial(show_help, app))
+
+
+def copy_citation(app: App[Any], navigation: Navigator) -> None:
+    """Copy the current item's citation (its sources and quotes) and say so."""
+    loaded, entity_id = navigation.loaded, navigation.current_entity
+    entity = loaded.dossier.get(entity_id) if loaded is not None and entity_id else None
+    if loaded is None or entity is None:
+        return
+    text = citation_text(loaded.dossier, entity)
+    app.copy_to_clipboard(text)
+    first = text.splitlines()[1].strip() if "\n" in text else ""
+    app.notify(f"Copied the citation of {entity.label!r}.\n{first}", title="Citation")
+
+
+def show_help(app: App[Any]) -> None:
+    """Show every key (unless the help is up already)."""
+    if not isinstance(app.screen, HelpScreen):
+        app.push_screen(HelpScreen())

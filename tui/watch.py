@@ -1,16 +1,31 @@
-"""Noticing that a dossier's files changed (polling; no Textual, no threads).
+"""Live reload (``--watch``): noticing that a dossier's files changed, and showing the
+new version in place.
 
 Editors save in bursts (write a temp file, rename, touch a backup), so a change
 is acted on only once the files have stopped changing for one poll interval.
+:class:`ChangeWatcher` polls (no Textual, no threads); :class:`LiveReload` runs it in
+the app and loads off the UI thread.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from .content import Dossier, LoadResult
 from .content.loader import YAML_SUFFIXES
+from .content.text import clean_text
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from .navigation import Navigation
+
+WATCH_INTERVAL = 0.25
+"""Seconds between looks at the files (a change acts after one quiet look)."""
 
 Stamp = tuple[int, int]
 """(modification time in ns, size) of one file."""
@@ -60,3 +75,65 @@ class ChangeWatcher:
             self._pending = False
             return True
         return False
+
+
+def text_files(dossier: Dossier | None) -> list[Path]:
+    """The sources' text files of ``dossier`` (watched with its YAML)."""
+    if dossier is None:
+        return []
+    root = dossier.root if dossier.root.is_dir() else dossier.root.parent
+    return [root / s.text_file for s in dossier.sources if s.text_file]
+
+
+class LiveReload:
+    """Reload ``path`` with ``load`` whenever its files change and settle: the explorer
+    shows the new version in place (history kept), or the problems of a broken one."""
+
+    def __init__(
+        self,
+        app: App[Any],
+        navigation: Navigation,
+        path: Path,
+        load: Callable[[Path], LoadResult],
+    ) -> None:
+        self._app = app
+        self._navigation = navigation
+        self._path = path
+        self._load = load
+        self._watcher: ChangeWatcher | None = None
+
+    def start(self) -> None:
+        """Look at the files every :data:`WATCH_INTERVAL` from now on."""
+        loaded = self._navigation.loaded
+        shown = loaded.dossier if loaded is not None else None
+        self._watcher = ChangeWatcher(self._path, text_files(shown))
+        self._app.set_interval(WATCH_INTERVAL, self._poll)
+
+    def _poll(self) -> None:
+        if self._watcher is not None and self._watcher.poll():
+            self._app.run_worker(self._reload, thread=True, exclusive=True, group="reload")
+
+    def _reload(self) -> None:
+        result = self._load(self._path)
+        self._app.call_from_thread(self._reloaded, result)
+
+    def _reloaded(self, result: LoadResult) -> None:
+        app, navigation = self._app, self._navigation
+        explorer = navigation.explorer
+        if result.dossier is None:
+            if explorer is not None:
+                explorer.set_problems([clean_text(str(d)) for d in result.errors])
+            app.notify("The dossier has errors: showing the last good version.", severity="error")
+            return
+        if self._watcher is not None:
+            self._watcher.extra = text_files(result.dossier)
+        if explorer is None:
+            return
+        while len(app.screen_stack) > 1 and app.screen is not explorer:
+            app.pop_screen()
+        navigation.adopt(result.dossier, result.index, reload=True)
+        loaded = navigation.loaded
+        assert loaded is not None
+        explorer.reload(loaded.dossier, loaded.index)
+        navigation.show_current()
+        app.notify("Reloaded.", timeout=2)

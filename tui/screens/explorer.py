@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,7 +26,7 @@ from ..widgets import (
 )
 
 if TYPE_CHECKING:
-    from ..app import DossierApp
+    from ..navigation import Navigates, Navigator
 
 LIST_KINDS = {"actor": "actors", "issue": "issues", "assessment": "assessments"}
 PREPARE_NEIGHBOURS_DELAY = 0.02
@@ -89,11 +89,9 @@ class ExplorerScreen(Screen[None]):
         self._before_tour: Place | None = None
 
     @property
-    def dossier_app(self) -> DossierApp:
-        from ..app import DossierApp
-
-        assert isinstance(self.app, DossierApp)
-        return self.app
+    def navigation(self) -> Navigator:
+        """The app's navigation: where this screen asks to go, and the trail."""
+        return cast("Navigates", self.app).navigation
 
     def compose(self) -> ComposeResult:
         key = self.index.search_key
@@ -112,7 +110,7 @@ class ExplorerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#actors", EntityList).focus()
-        self.show(self.dossier_app.history.current_entity)
+        self.show(self.navigation.current_entity)
 
     # -- reloading ---------------------------------------------------------
     def reload(self, dossier: Dossier, index: Index) -> None:
@@ -129,7 +127,7 @@ class ExplorerScreen(Screen[None]):
         detail = self.query_one(DetailPane)
         scroll_y = detail.scroll_y
         detail.dossier, detail.index = dossier, index
-        self.show(self.dossier_app.history.current_entity)
+        self.show(self.navigation.current_entity)
         detail.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.set_problems([])
 
@@ -147,7 +145,7 @@ class ExplorerScreen(Screen[None]):
             pane.set_linked(linked)
         if entity is not None and entity.kind in LIST_KINDS:
             lists[LIST_KINDS[entity.kind]].select(entity.id)
-        breadcrumb.set_trail(self.dossier_app.trail_labels())
+        breadcrumb.set_trail(self.navigation.trail_labels())
 
     def _panes(self) -> tuple[DetailPane, dict[str, EntityList], Breadcrumb]:
         """The detail pane, the lists by id and the breadcrumb (looked up once: this
@@ -160,7 +158,7 @@ class ExplorerScreen(Screen[None]):
     # -- messages up -------------------------------------------------------
     def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:
         message.stop()  # handled: no further hop to the app
-        self.dossier_app.open_entity(message.entity.id, replace=True)
+        self.navigation.open_entity(message.entity.id, replace=True)
         # Soon after this frame is out (not at once: the thread writing it to the
         # terminal would wait for this one), prepare the details of the items on
         # either side, so that browsing down (or up) a list finds the next one ready.
@@ -172,12 +170,12 @@ class ExplorerScreen(Screen[None]):
         self._prepare_later = loop.call_later(PREPARE_NEIGHBOURS_DELAY, prepare)
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
-        self.dossier_app.open_entity(message.entity.id)
+        self.navigation.open_entity(message.entity.id)
         self.set_focus(self.query_one(DetailPane))
 
     def on_detail_pane_link_chosen(self, message: DetailPane.LinkChosen) -> None:
         message.stop()  # handled: no further hop to the app
-        self.dossier_app.open_entity(message.target)
+        self.navigation.open_entity(message.target)
 
     # -- actions -----------------------------------------------------------
     def action_focus_pane(self, pane_id: str) -> None:
@@ -218,7 +216,7 @@ class ExplorerScreen(Screen[None]):
             self.notify("This dossier has no tour.", severity="warning")
             return
         if self.tour_stop is None:
-            self._before_tour = self.dossier_app.history.current
+            self._before_tour = self.navigation.current
         self.tour_stop = 0
         self._show_stop()
 
@@ -241,7 +239,7 @@ class ExplorerScreen(Screen[None]):
             self.tour_stop + 1, len(self.dossier.tour), stop.caption, label
         )
         self.add_class("-touring")
-        self.dossier_app.open_entity(stop.target, replace=True)
+        self.navigation.open_entity(stop.target, replace=True)
         self.refresh_bindings()
 
     def leave_tour(self) -> None:
@@ -250,7 +248,7 @@ class ExplorerScreen(Screen[None]):
         self.query_one(TourBanner).hide()
         self.remove_class("-touring")
         if self._before_tour is not None:
-            self.dossier_app.restore_place(self._before_tour)
+            self.navigation.restore_place(self._before_tour)
         self.refresh_bindings()
 
     def action_filter(self) -> None:

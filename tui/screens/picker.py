@@ -1,11 +1,13 @@
-"""The picker: choose one of several dossiers found in a folder."""
+"""The picker: choose one of several dossiers found in a folder, and load it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -13,11 +15,14 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..content import Dossier, Index, LoadResult
+from ..content.text import clean_text
 from ..widgets import KeyBar, TitleBar
 
 
 class PickerScreen(Screen[None]):
-    """Lists dossier folders; enter posts :class:`Picked`."""
+    """Lists dossier folders; enter loads one (off the UI thread) and posts
+    :class:`Opened`, or shows why it cannot be opened."""
 
     DEFAULT_CSS = """
     PickerScreen OptionList { height: 1fr; border: round $accent; }
@@ -33,13 +38,19 @@ class PickerScreen(Screen[None]):
     BINDINGS = [Binding("enter", "pick", "Open", show=True, id="pick")]
 
     @dataclass
-    class Picked(Message):
-        path: Path
+    class Opened(Message):
+        """The picked dossier, loaded: the app shows it."""
 
-    def __init__(self, folder: Path, choices: dict[str, Path]) -> None:
+        dossier: Dossier
+        index: Index | None
+
+    def __init__(
+        self, folder: Path, choices: dict[str, Path], load: Callable[[Path], LoadResult]
+    ) -> None:
         super().__init__()
         self.folder = folder
         self.choices = choices
+        self._load = load
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -62,12 +73,28 @@ class PickerScreen(Screen[None]):
         if options.highlighted is not None:
             name = options.get_option_at_index(options.highlighted).id
             if name is not None:
-                self.post_message(self.Picked(self.choices[name]))
+                self.open(self.choices[name])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:
-            self.post_message(self.Picked(self.choices[event.option.id]))
+            self.open(self.choices[event.option.id])
+
+    def open(self, path: Path) -> None:
+        """Load ``path``; then post :class:`Opened`, or show its problems."""
+        self.notify(f"Opening {path.name}…", timeout=2)
+        self._load_in_thread(path)
+
+    @work(thread=True, exclusive=True)
+    def _load_in_thread(self, path: Path) -> None:
+        result = self._load(path)
+        self.app.call_from_thread(self._loaded, path, result)
+
+    def _loaded(self, path: Path, result: LoadResult) -> None:
+        if result.dossier is None:
+            self.show_problems(path, [clean_text(str(d)) for d in result.errors])
+        else:
+            self.post_message(self.Opened(result.dossier, result.index))
 
     def show_problems(self, path: Path, lines: list[str]) -> None:
         """Say why ``path`` could not be opened (the picker stays)."""

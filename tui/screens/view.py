@@ -7,7 +7,7 @@ history like any place: ``escape`` goes back to where the user came from, and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +17,7 @@ from ..content import Dossier, Entity, Index
 from ..widgets import Breadcrumb, KeyBar, TitleBar
 
 if TYPE_CHECKING:
-    from ..app import DossierApp
+    from ..navigation import Navigates, Navigator
 
 
 class ViewScreen(Screen[None]):
@@ -43,15 +43,13 @@ class ViewScreen(Screen[None]):
         return self.dossier.get(self.entity_id) if self.entity_id else None
 
     @property
-    def dossier_app(self) -> DossierApp:
-        from ..app import DossierApp
-
-        assert isinstance(self.app, DossierApp)
-        return self.app
+    def navigation(self) -> Navigator:
+        """The app's navigation: where this screen asks to go, and the trail."""
+        return cast("Navigates", self.app).navigation
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Breadcrumb(self.dossier_app.trail_labels())  # drawn with the first frame
+        yield Breadcrumb(self.navigation.trail_labels())  # drawn with the first frame
         yield from self.compose_view()
         yield KeyBar()
 
@@ -65,15 +63,15 @@ class ViewScreen(Screen[None]):
         raise NotImplementedError
 
     def on_mount(self) -> None:
-        self.query_one(Breadcrumb).set_trail(self.dossier_app.trail_labels())
+        self.query_one(Breadcrumb).set_trail(self.navigation.trail_labels())
 
     def on_screen_resume(self) -> None:
         # A kept view shown again: the trail that led here may have changed.
-        self.query_one(Breadcrumb).set_trail(self.dossier_app.trail_labels())
+        self.query_one(Breadcrumb).set_trail(self.navigation.trail_labels())
 
     def action_close_view(self) -> None:
-        self.dossier_app.action_go_back()
+        self.navigation.go_back()
 
     def open_in_explorer(self, entity_id: str) -> None:
         """Show ``entity_id`` in the explorer (a new history step)."""
-        self.dossier_app.open_entity(entity_id)
+        self.navigation.open_entity(entity_id)

@@ -1,0 +1,214 @@
+"""Navigation: the dossier shown, where the user is, how they got there, what to show.
+
+The App owns one :class:`Navigation`; screens and the command palette reach it through
+the :class:`Navigator` interface (``navigation_of(self.app)``, or in a screen, which
+this module imports, ``cast("Navigates", self.app).navigation``), never through the App
+class, so nothing below the App imports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Protocol, cast
+
+from textual.app import App
+
+from .content import Dossier, Index
+from .content.gcpause import collector_paused
+from .history import EXPLORER, History, Place
+from .kept_views import KeptViews
+from .screens import VIEWS, ExplorerScreen, PickerScreen, ViewScreen, view_screen
+
+PREPARE_DELAY = 0.3
+"""Seconds after the first screen (or a new dossier) before the views prepare what
+they need (the app's ``prepare_delay``: tests set it to 0)."""
+
+
+class Navigator(Protocol):
+    """What a screen or the palette may ask of the app's navigation."""
+
+    @property
+    def loaded(self) -> Loaded | None:
+        """The dossier shown, or None before one is picked."""
+
+    @property
+    def current(self) -> Place | None:
+        """The place shown (None before the first visit)."""
+
+    @property
+    def current_entity(self) -> str | None:
+        """The item of the place shown."""
+
+    def trail_labels(self) -> list[str]:
+        """The breadcrumb: a label for each place up to the current one."""
+
+    def open_entity(self, entity_id: str, *, replace: bool = False) -> None:
+        """Show ``entity_id`` in the explorer (a new step, or in place of the current)."""
+
+    def restore_place(self, place: Place) -> None:
+        """Put ``place`` back as the current one (after a tour) and show it."""
+
+    def go_back(self) -> None:
+        """One step back, if there is one."""
+
+
+class Navigates(Protocol):
+    """An app with a navigation (the DossierApp), as screens see it."""
+
+    @property
+    def navigation(self) -> Navigator: ...
+
+
+def navigation_of(app: object) -> Navigator:
+    """The navigation of ``app`` (the running DossierApp), typed by what it offers."""
+    return cast(Navigates, app).navigation
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A dossier being explored, with its index."""
+
+    dossier: Dossier
+    index: Index
+
+
+class Navigation:
+    """The app's navigation: its :class:`Navigator` side for screens, and the dossier
+    swap, views and preparation for the App."""
+
+    def __init__(self, app: App[Any], prepare_delay: float = PREPARE_DELAY) -> None:
+        self._app = app
+        self._prepare_delay = prepare_delay
+        self._loaded: Loaded | None = None
+        self.history = History()
+        self.kept_views = KeptViews(app)
+
+    # -- the dossier -------------------------------------------------------
+    def adopt(self, dossier: Dossier, index: Index | None = None, *, reload: bool = False) -> None:
+        """Show ``dossier``: a new history at its first item, or (``reload``) the same
+        history less the places whose items are gone. Kept views go; once the app
+        runs, the views prepare for the new dossier soon after."""
+        if index is None:
+            with collector_paused():  # the index lives as long as the dossier: see gcpause
+                index = Index(dossier)
+        self._loaded = Loaded(dossier, index)
+        self._app.title = dossier.info.title
+        self._app.sub_title = f"as of {dossier.info.as_of}"
+        self.kept_views.clear()
+        if reload:
+            self.history.forget(set(dossier.entities))
+        else:
+            self.history = History()
+        first = next(iter(dossier.actors or dossier.issues or dossier.assessments), None)
+        if first is not None and self.history.current is None:
+            self.history.visit(Place(EXPLORER, first.id))
+        if self._app.is_running:
+            self.prepare_views_soon()
+
+    def prepare_views_soon(self) -> None:
+        """Prepare the views once the screen has settled (after ``prepare_delay``)."""
+        self._app.set_timer(self._prepare_delay, self.prepare_views)
+
+    @property
+    def loaded(self) -> Loaded | None:
+        """The dossier shown; None while the picker is up ("no dossier yet")."""
+        return self._loaded
+
+    def prepare_views(self) -> None:
+        """Let every view work out ahead of time what it will need."""
+        if self.loaded is not None:
+            for view in VIEWS:
+                view_screen(view).prepare(self.loaded.dossier, self.loaded.index)
+
+    # -- where the user is ---------------------------------------------------
+    @property
+    def current(self) -> Place | None:
+        return self.history.current
+
+    @property
+    def current_entity(self) -> str | None:
+        return self.history.current_entity
+
+    @property
+    def explorer(self) -> ExplorerScreen | None:
+        """The explorer screen, once it is up."""
+        return next((s for s in self._app.screen_stack if isinstance(s, ExplorerScreen)), None)
+
+    def trail_labels(self) -> list[str]:
+        labels = []
+        dossier = self.loaded.dossier if self.loaded is not None else None
+        for place in self.history.trail():
+            if place.view != EXPLORER:
+                labels.append(VIEWS[place.view].name)
+                continue
+            item = dossier.get(place.entity_id) if dossier and place.entity_id else None
+            labels.append(item.label if item is not None else str(place.entity_id))
+        return labels
+
+    # -- going somewhere -----------------------------------------------------
+    def open_explorer(self) -> None:
+        """Put up the explorer over the dossier (in place of the picker, if it is up)."""
+        assert self._loaded is not None
+        screen = ExplorerScreen(self._loaded.dossier, self._loaded.index)
+        if isinstance(self._app.screen, PickerScreen):
+            self._app.switch_screen(screen)
+        else:
+            self._app.push_screen(screen)
+
+    def open_entity(self, entity_id: str, *, replace: bool = False) -> None:
+        if self.loaded is None or self.loaded.dossier.get(entity_id) is None:
+            self._app.notify(
+                f"Nothing in this dossier has the id {entity_id!r}.", severity="warning"
+            )
+            return
+        place = Place(EXPLORER, entity_id)
+        if replace:
+            self.history.replace(place)
+        else:
+            self.history.visit(place)
+        self.show_current()
+
+    def open_view(self, view: str) -> None:
+        """Open an analyst view for the current item (a new history step)."""
+        if view in VIEWS and self.loaded is not None:
+            self.history.visit(Place(view, self.history.current_entity))
+            self.show_current()
+
+    def restore_place(self, place: Place) -> None:
+        self.history.replace(place)
+        self.show_current()
+
+    def start_tour(self) -> None:
+        """Start the dossier's tour in the explorer."""
+        explorer = self.explorer
+        if explorer is not None:
+            explorer.start_tour()
+
+    def go_back(self) -> None:
+        if self.history.back() is not None:
+            self.show_current()
+
+    def go_forward(self) -> None:
+        """One step forward, if there is one."""
+        if self.history.forward() is not None:
+            self.show_current()
+
+    def show_current(self) -> None:
+        """Make the screens show ``history.current``: the explorer, or a view over it."""
+        app, place, explorer = self._app, self.history.current, self.explorer
+        if place is None or explorer is None or self.loaded is None:
+            return
+        top = app.screen
+        if isinstance(top, ViewScreen) and (top.VIEW, top.entity_id) == (
+            place.view,
+            place.entity_id,
+        ):
+            return
+        while len(app.screen_stack) > 1 and app.screen is not explorer:
+            app.pop_screen()
+        explorer.show(place.entity_id)
+        if place.view != EXPLORER:
+            loaded = self.loaded
+            make = partial(view_screen(place.view), loaded.dossier, loaded.index, place.entity_id)
+            app.push_screen(self.kept_views.screen_for(place, make))
