@@ -20,6 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.terminal_theme import TerminalTheme
 from textual._styles_cache import StylesCache
+from textual.cache import LRUCache
 from textual.color import Color
 from textual.content import Content
 from textual.css.styles import StylesBase
@@ -69,9 +70,7 @@ class FramedStylesCache(StylesCache):
         self._frame: _Frame | None = None
         self._parts = parts
         """The widget's content row ``y`` and a cell to draw after it (or None)."""
-        self._kept = kept
-        """How many framed lines to keep."""
-        self._lines: dict[tuple[int, Segment | None], tuple[Strip, Strip]] = {}
+        self._lines: LRUCache[tuple[int, Segment | None], tuple[Strip, Strip]] = LRUCache(kept)
         """Framed lines by (id of the content row, cell after it): the content row (to
         check the id still means it) and the line. A row drawn again (going back to an
         item, a cursor returning) gets the same line object, so Textual's caches on it
@@ -138,10 +137,7 @@ class FramedStylesCache(StylesCache):
         else:
             content = row.adjust_cell_length(content_size.width - 1, frame.fill)
             line = Strip([*frame.left, *content, cell, *frame.right], size.width)
-        lines = self._lines
-        if len(lines) >= self._kept:
-            del lines[next(iter(lines))]
-        lines[key] = (row, line)
+        self._lines.set(key, (row, line))
         return line
 
     def _frame_for(

@@ -11,7 +11,6 @@ builds nothing again.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,6 +30,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from ..content import Dossier, Entity, Index
+from .caches import DETAIL_ENTITIES, LRUCache
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
 from .framed import FramedRows
 from .inline_bar import InlineScrollbar, row_runs
@@ -39,8 +39,6 @@ from .keys import MOVE_BINDINGS
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
 SCROLL_STEP = 3
 """Rows scrolled by up/down when no link is near enough to move to."""
-CACHED_ENTITIES = 64
-"""Entities whose lines (and rows, as last wrapped) are kept for going back to them."""
 PREFETCH_DELAY = 0.05
 """Seconds a link stays highlighted before its target's detail is prepared."""
 
@@ -127,7 +125,7 @@ class DetailPane(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         self._typed = ""
         self._highlighted: int | None = None
         self._content = _Wrapped([])
-        self._cache: OrderedDict[str | None, _Wrapped] = OrderedDict()
+        self._cache: LRUCache[str | None, _Wrapped] = LRUCache(DETAIL_ENTITIES)
         self._cached_for: Dossier | None = None
         self._row_styles: tuple[Style, Style] | None = None
         """Plain and link row styles; None: to be worked out (the theme changed)."""
@@ -173,11 +171,7 @@ class DetailPane(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         content = self._cache.get(key)
         if content is None:
             content = _Wrapped(detail_lines(self.dossier, self.index, entity))
-            self._cache[key] = content
-            if len(self._cache) > CACHED_ENTITIES:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+            self._cache.set(key, content)
         return content
 
     def set_lines(self, labels: dict[int, str]) -> None:

@@ -26,6 +26,7 @@ from textual.strip import Strip
 
 from ..content import Entity
 from ..glyphs import LINKED_MARK
+from .caches import LIST_ROWS, LRUCache
 from .framed import FramedRows
 from .inline_bar import InlineScrollbar
 from .keys import MOVE_BINDINGS
@@ -106,7 +107,9 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         *,
         id: str,
     ) -> None:
-        self._strips: dict[tuple[int, bool | None, bool, int] | int, Strip] = {}
+        self._strips: LRUCache[tuple[int, bool | None, bool, int] | int, Strip] = LRUCache(
+            LIST_ROWS
+        )
         """Rendered rows by (entity, linked?, cursor?, width), blank rows by width;
         emptied when styles change."""
         self._styles_for: tuple[bool, str] | None = None
@@ -319,20 +322,22 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         width = self.viewport.width
         row = round(self.scroll_y) + y
         styles_for = (self.has_focus, self.app.theme)
-        if styles_for != self._styles_for or len(self._strips) > 4096:
+        if styles_for != self._styles_for:
             self._strips.clear()
             self._styles_for = styles_for
         if row >= len(self._visible) or width <= 0:
             blank = self._strips.get(width)
             if blank is None:
-                blank = self._strips[width] = Strip.blank(width, self.rich_style)
+                blank = Strip.blank(width, self.rich_style)
+                self._strips.set(width, blank)
             return blank
         index = self._visible[row]
         linked = None if self.linked is None else self.entities[index].id in self.linked
         key = (index, linked, row == self.cursor, width)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._strips[key] = self._render_row(index, linked, row == self.cursor, width)
+            strip = self._render_row(index, linked, row == self.cursor, width)
+            self._strips.set(key, strip)
         return strip
 
     def _render_row(self, index: int, linked: bool | None, cursor: bool, width: int) -> Strip:

@@ -29,10 +29,8 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from ..textual_internals import FramedStylesCache, use_styles_cache
+from .caches import FRAMED_LINES
 from .mixin import WidgetMixin
-
-KEPT_LINES = 512
-"""Framed lines kept per widget for rows drawn again."""
 
 
 class FramedRows(WidgetMixin):
@@ -42,7 +40,7 @@ class FramedRows(WidgetMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        use_styles_cache(self, FramedStylesCache(self.content_row_parts, KEPT_LINES))
+        use_styles_cache(self, FramedStylesCache(self.content_row_parts, FRAMED_LINES))
 
     def content_row_parts(self, y: int) -> tuple[Strip, Segment | None]:
         """Content row ``y`` and a cell drawn after it (an inline scrollbar's), or None."""

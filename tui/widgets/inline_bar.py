@@ -20,7 +20,6 @@ taller than the widget).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
 from rich.color import Color as RichColor
@@ -31,6 +30,7 @@ from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
+from .caches import BAR_COLUMNS, LRUCache
 from .mixin import WidgetMixin
 
 DEFAULT_TRACK = RichColor.parse("#555555")
@@ -46,13 +46,29 @@ class BarColumn(NamedTuple):
     """First row of the thumb and the row after its last."""
 
 
-@lru_cache(maxsize=512)
+_BarKey = tuple[int, int, int, float, Style, Style]
+_COLUMNS: LRUCache[_BarKey, BarColumn] = LRUCache(BAR_COLUMNS)
+"""Columns drawn, shared by every pane (a thumb position recurs as items recur)."""
+
+
 def bar_column(
     height: int, virtual: int, window: int, position: float, bar: Style, base: Style
 ) -> BarColumn:
     """The cells of a one-column vertical bar ``height`` rows tall, as Textual's
     scrollbar draws them with ``bar`` (its colours) over ``base`` (the widget's style),
     without the click actions Textual's bar puts on them (the widget handles clicks)."""
+    key = (height, virtual, window, position, bar, base)
+    column = _COLUMNS.get(key)
+    if column is None:
+        column = _draw_column(*key)
+        _COLUMNS.set(key, column)
+    return column
+
+
+def _draw_column(
+    height: int, virtual: int, window: int, position: float, bar: Style, base: Style
+) -> BarColumn:
+    """:func:`bar_column`, drawn afresh."""
     segments = ScrollBarRender.render_bar(
         size=height,
         virtual_size=virtual,

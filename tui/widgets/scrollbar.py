@@ -23,13 +23,11 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 from ..textual_internals import vertical_scrollbar
+from .caches import BAR_LOOKS, LRUCache
 from .inline_bar import DEFAULT_THUMB, DEFAULT_TRACK
 from .mixin import WidgetMixin
 
 _Key = tuple[int, int, int, int, float, Style, Style]
-
-KEPT_LOOKS = 16
-"""Looks of a bar whose rows are kept: a pane's thumb differs from item to item."""
 
 
 class QuickScrollBar(ScrollBar):
@@ -39,8 +37,8 @@ class QuickScrollBar(ScrollBar):
         self, vertical: bool = True, name: str | None = None, *, thickness: int = 1
     ) -> None:
         super().__init__(vertical, name, thickness=thickness)
-        self._looks: dict[_Key, list[Strip]] = {}
-        """Rows of the last few looks, newest last (moving back and forth reuses them)."""
+        self._looks: LRUCache[_Key, list[Strip]] = LRUCache(BAR_LOOKS)
+        """Rows of the last few looks (moving back and forth reuses them)."""
         self._current: tuple[Size, list[Strip] | None] | None = None
         """The rows drawn last and the size they were drawn at; dropped on every
         refresh (as Textual's own drawing of a widget is kept until it is refreshed)."""
@@ -105,7 +103,7 @@ class QuickScrollBar(ScrollBar):
             bar_style,
             base,
         )
-        rows = self._looks.pop(key, None)
+        rows = self._looks.get(key)
         if rows is None:
             segments = renderer.render_bar(
                 size=height,
@@ -127,9 +125,7 @@ class QuickScrollBar(ScrollBar):
                     strip = strips[segment] = Strip(Segment.apply_style([segment], base), width)
                 rows.append(strip)
             rows += [Strip.blank(width, base)] * (height - len(rows))
-            if len(self._looks) >= KEPT_LOOKS:
-                del self._looks[next(iter(self._looks))]
-        self._looks[key] = rows
+            self._looks.set(key, rows)
         return rows
 
 
