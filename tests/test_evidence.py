@@ -25,8 +25,7 @@ from tui.content.evidence import (
     read_source_text,
     reflow,
 )
-from tui.history import EXPLORER, Place
-from tui.screens import EvidenceScreen, ExplorerScreen
+from tui.screens import EvidenceScreen
 from tui.screens.evidence import QUOTE_STYLE, EvidencePane
 
 from .conftest import FIXTURES, fixture_dossier
@@ -412,22 +411,6 @@ async def test_without_an_item_the_whole_dossier_is_shown(make_app: AppFactory) 
         assert pane_lines(app) == ["Evidence for Border talks", "Nothing here cites a source."]
 
 
-async def test_enter_opens_the_cited_item_and_escape_returns(make_app: AppFactory) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_evidence(app, pilot)
-        await press(pilot, "escape")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current == Place(EXPLORER, "north")
-        await open_evidence(app, pilot)
-        await pilot.press("down", "down")  # the source, then the position on the border
-        await press(pilot, "enter")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current_entity == "border"
-        await press(pilot, "backspace")
-        assert isinstance(app.screen, EvidenceScreen)
-
-
 async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -441,17 +424,3 @@ async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
         assert "“[bold]quoted markup[/bold]”" in shown
         assert "Source with [link=https://example.com]a link[/link]" in shown
         assert app.is_running
-
-
-async def test_the_view_survives_a_small_terminal(make_app: AppFactory) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_evidence(app, pilot)
-        await pilot.resize_terminal(40, 12)
-        await pilot.pause()
-        pane = app.screen.query_one(EvidencePane)
-        assert pane.region.width == 40 and pane.region.height >= 5
-        await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        assert pane.region.width == 80
-        assert "Evidence for Northland" in screen_text(app)

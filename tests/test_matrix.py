@@ -11,7 +11,7 @@ from tui.app import DossierApp
 from tui.content import Stance, load_dossier
 from tui.content.stances import StanceTable
 from tui.glyphs import STANCE_GLYPH
-from tui.screens import ExplorerScreen, MatrixScreen
+from tui.screens import MatrixScreen
 from tui.widgets.stance_grid import StanceGrid
 
 from .on_screen import default_app, lines_of, press, screen_text
@@ -88,30 +88,6 @@ async def test_columns_are_numbered_and_the_info_names_the_issue() -> None:
         assert f"#{last} {table.issues[-1].title}" in info(app)
         header = lines_of(grid(app))[1]
         assert "actor ╲ issue" in header and " 1 " in header and str(last) in header
-
-
-async def test_enter_opens_the_issue_and_a_the_actor(make_app: AppFactory) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "down", "m")
-        await press(pilot, "enter")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current_entity == "border"
-        await pilot.press("backspace")  # back into the matrix
-        await pilot.pause()
-        assert isinstance(app.screen, MatrixScreen)
-        await press(pilot, "a")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current_entity == "south"
-
-
-async def test_escape_returns_to_the_explorer(make_app: AppFactory) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "m")
-        await press(pilot, "escape")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current_entity == "north"
 
 
 async def test_opened_from_an_issue_the_cursor_is_in_its_column() -> None:
@@ -194,47 +170,6 @@ async def test_large_matrix_scrolls_both_ways_and_draws_only_what_is_in_view(
 
 def test_matrix_snapshot(snap_compare: Any) -> None:
     assert snap_compare(default_app(), terminal_size=(80, 24), press=["m"])
-
-
-async def test_a_dossier_without_issues_says_so(tmp_path: Path) -> None:
-    (tmp_path / "bare.yaml").write_text(
-        "dossier: {id: bare, title: Bare, summary: Actors only., as_of: 2020}\n"
-        "actors:\n  - {id: solo, name: Solo, kind: state}\n",
-        encoding="utf-8",
-    )
-    app = DossierApp(load_dossier(tmp_path / "bare.yaml", use_cache=False))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "m")
-        assert grid(app).current is None
-        assert "nothing to show" in lines_of(grid(app))[1]
-        await press(pilot, "down", "right", "end", "enter", "a")
-        assert isinstance(app.screen, MatrixScreen)  # nothing to open: the view stays
-
-
-BROKEN_LINES = """\
-dossier: {id: nl, title: Line breaks, summary: Names that span lines., as_of: 2020}
-actors:
-  - {id: a, name: "Two\\nlines\\tand a tab", kind: state}
-issues:
-  - id: i
-    title: "Issue\\nwith a break"
-    summary: s
-    positions: [{actor: a, stance: for, position: "p"}]
-events:
-  - {id: e, title: "Event\\nbroken\\ttab", date: 2020, actors: [a], issues: [i]}
-"""
-"""Line breaks and tabs are allowed in names; a one-line row must not break on them."""
-
-
-async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
-    (tmp_path / "nl.yaml").write_text(BROKEN_LINES, encoding="utf-8")
-    app = DossierApp(load_dossier(tmp_path / "nl.yaml", use_cache=False))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "m")
-        lines = lines_of(grid(app))
-        assert "Two lines and a tab" in lines[2] and "[+]" in lines[2]
-        assert all(len(line) == len(lines[0]) for line in lines)
-        assert "#1 Issue with a break" in info(app)
 
 
 async def test_the_table_is_sorted_before_the_matrix_is_first_opened(

@@ -23,8 +23,7 @@ from tui.content.neighbourhood import (
     neighbourhood,
     tree_lines,
 )
-from tui.history import EXPLORER, Place
-from tui.screens import ExplorerScreen, NeighbourhoodScreen
+from tui.screens import NeighbourhoodScreen
 from tui.screens.neighbourhood import NeighbourhoodTree, neighbourhood_lines
 
 from .conftest import fixture_dossier
@@ -226,55 +225,14 @@ async def test_without_an_item_there_is_nothing_to_grow(make_app: AppFactory) ->
         assert "More hops" not in screen_text(app)
 
 
-async def test_enter_opens_an_item_in_the_explorer_and_escape_returns(
-    make_app: AppFactory,
-) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_neighbourhood(app, pilot)
-        await press(pilot, "escape")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current == Place(EXPLORER, "north")
-        await open_neighbourhood(app, pilot)
-        await pilot.press("down", "down")  # the root, then the issue (headings are skipped)
-        assert tree_pane(app).highlighted == 2
-        await press(pilot, "enter")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current_entity == "border"
-        await press(pilot, "backspace")
-        assert isinstance(app.screen, NeighbourhoodScreen)
-        await pilot.press("end", "enter")  # the last item: the talks
-        await pilot.pause()
-        assert app.history.current_entity == "talks"
-
-
 async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
-        for entity_id in app.dossier.entities:
-            await open_neighbourhood(app, pilot, entity_id)
-            await press(pilot, "plus", "plus")
-            screen_text(app)  # asserts that no control character reached the screen
-            await press(pilot, "escape")
         await open_neighbourhood(app, pilot, "markup")
         shown = screen_text(app)
         assert "[b]Bold?[/b] [@click=app.quit]Quit![/]" in shown
         assert "[b]allied[/b] with" in shown
         assert app.is_running
-
-
-async def test_the_view_survives_a_small_terminal(make_app: AppFactory) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_neighbourhood(app, pilot)
-        await pilot.press("plus", "plus")
-        await pilot.resize_terminal(40, 12)
-        await pilot.pause()
-        assert tree_pane(app).region.width == 40 and tree_pane(app).region.height >= 5
-        await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        assert tree_pane(app).region.width == 80
-        assert "Neighbourhood: 3 hops" in screen_text(app)
 
 
 async def test_readable_without_colour(

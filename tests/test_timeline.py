@@ -9,11 +9,10 @@ from bench.synth import write_synthetic
 from tui.app import DossierApp
 from tui.content import EventStatus, load_dossier
 from tui.glyphs import EVENT_GLYPH
-from tui.screens import ExplorerScreen, TimelineScreen
+from tui.screens import TimelineScreen
 from tui.widgets.timeline_list import TimelineList
 
 from .on_screen import default_app, footer_keys, lines_of, press, screen_text
-from .test_matrix import BROKEN_LINES
 
 AppFactory = Callable[..., DossierApp]
 
@@ -150,19 +149,6 @@ async def test_o_is_not_offered_without_linked_events(tmp_path: Path) -> None:
         assert current(app) == "end-of-ww2"  # nothing linked: the first event
 
 
-async def test_enter_opens_the_event_and_escape_returns(make_app: AppFactory) -> None:
-    app = make_app("small")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "down", "t")
-        await press(pilot, "escape")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current_entity == "south"
-        await press(pilot, "t")
-        await press(pilot, "enter")
-        assert isinstance(app.screen, ExplorerScreen)
-        assert app.history.current_entity == "talks"
-
-
 async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -206,31 +192,3 @@ async def test_many_events_scroll(tmp_path: Path) -> None:
         await press(pilot, "end")
         assert widget.cursor == 199 and widget.scroll_y > 0
         assert widget.events[-1].title[:20] in screen_text(app)
-
-
-async def test_a_dossier_without_events_says_so(tmp_path: Path) -> None:
-    (tmp_path / "bare.yaml").write_text(
-        "dossier: {id: bare, title: Bare, summary: Actors only., as_of: 2020}\n"
-        "actors:\n  - {id: solo, name: Solo, kind: state}\n",
-        encoding="utf-8",
-    )
-    app = DossierApp(load_dossier(tmp_path / "bare.yaml", use_cache=False))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "t")
-        assert timeline(app).current is None
-        assert "No events in this dossier." in lines_of(timeline(app))[1]
-        assert "o" not in footer_keys(app)
-        await press(pilot, "down", "end", "enter", "o")
-        assert isinstance(app.screen, TimelineScreen)
-
-
-async def test_line_breaks_in_names_stay_on_one_line(tmp_path: Path) -> None:
-    (tmp_path / "nl.yaml").write_text(BROKEN_LINES, encoding="utf-8")
-    app = DossierApp(load_dossier(tmp_path / "nl.yaml", use_cache=False))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await press(pilot, "t")
-        lines = lines_of(timeline(app))
-        assert "Event broken tab" in lines[1]
-        assert "with: Two lines and a tab" in lines[2]
-        assert "on: Issue with a break" in lines[3]
-        assert all(len(line) == len(lines[0]) for line in lines)
