@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,12 +27,27 @@ def fixture_dossier(name: str) -> Dossier:
     return load_dossier(path, use_cache=False)
 
 
+def bundled_dossier() -> Dossier:
+    """The bundled default dossier (without the cache)."""
+    from tui.content.bundled import default_dossier
+
+    return load_dossier(default_dossier(), use_cache=False)
+
+
 @pytest.fixture
 def make_app():  # type: ignore[no-untyped-def]
-    """Factory: ``make_app("name")`` -> a DossierApp over a fixture dossier."""
+    """Factory: ``make_app("name")`` -> a DossierApp over ``tests/fixtures/<name>``;
+    ``make_app(dossier)`` over a loaded one, ``make_app(None, choices=...)`` a picker;
+    other keywords go to DossierApp. The app's own timers are zero, and --watch looks
+    at the files only when the test calls ``app.live_reload.check()``: no test waits
+    on the clock."""
     from tui.app import DossierApp
+    from tui.navigation import Delays
 
-    def factory(name: str = "small") -> DossierApp:
-        return DossierApp(fixture_dossier(name))
+    no_delays = Delays(prepare_views=0, prepare_neighbours=0, watch_interval=None)
+
+    def factory(source: str | Dossier | None = "small", **options: Any) -> DossierApp:
+        dossier = fixture_dossier(source) if isinstance(source, str) else source
+        return DossierApp(dossier, delays=no_delays, **options)
 
     return factory

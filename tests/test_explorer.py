@@ -10,10 +10,10 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from tui.app import DossierApp
-from tui.content import load_dossier
-from tui.content.bundled import default_dossier
 from tui.screens import HelpScreen
 from tui.widgets import Breadcrumb, DetailPane, EntityList, FilterBar
+
+from .conftest import bundled_dossier
 
 AppFactory = Callable[..., DossierApp]
 
@@ -128,13 +128,13 @@ async def test_a_highlighted_link_is_prepared_before_it_is_followed(
         assert detail_text(app) != shown and "Ada North" in detail_text(app)
 
 
-async def test_the_items_beside_the_cursor_are_prepared() -> None:
+async def test_the_items_beside_the_cursor_are_prepared(make_app: AppFactory) -> None:
     """Browsing a list finds the next item's detail wrapped already (built while the
     user reads the current one)."""
-    app = DossierApp(load_dossier(default_dossier(), use_cache=False))
+    app = make_app(bundled_dossier())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("down")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the app's delay before preparing is zero in tests
         actors, pane_ = pane(app, "actors"), detail(app)
         neighbours = actors.neighbours()
         assert neighbours == [actors.entities[2].id, actors.entities[0].id]
@@ -189,10 +189,12 @@ async def test_tab_and_number_keys_move_between_panes(make_app: AppFactory) -> N
         assert app.focused is detail(app)
 
 
-async def test_keys_arriving_together_go_where_the_first_one_sent_focus() -> None:
+async def test_keys_arriving_together_go_where_the_first_one_sent_focus(
+    make_app: AppFactory,
+) -> None:
     """Over SSH several keys often arrive in one read: "4" then "pagedown" must page
     the detail pane (the pane "4" focuses), not the list that had focus before."""
-    app = DossierApp(load_dossier(default_dossier(), use_cache=False))
+    app = make_app(bundled_dossier())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("end")  # an actor with a long detail
         await pilot.pause()
@@ -279,15 +281,15 @@ async def test_palette_jumps_to_an_entity_by_alias(make_app: AppFactory) -> None
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Norden")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()  # the palette's search
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert current(app) == "north"
         assert not isinstance(app.screen, CommandPalette)
         await pilot.press("ctrl+p", *"no deal")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()  # the palette's search
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert current(app) == "no-deal"
@@ -343,7 +345,7 @@ async def test_mouse_click_selects(make_app: AppFactory) -> None:
         assert current(app) == "south"
 
 
-async def test_a_folder_of_dossiers_opens_a_picker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_folder_of_dossiers_opens_a_picker(tmp_path, make_app: AppFactory) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
     from tui.content import check_dossier
@@ -357,7 +359,7 @@ async def test_a_folder_of_dossiers_opens_a_picker(tmp_path) -> None:  # type: i
     (tmp_path / "b-broken" / "d.yaml").write_text("dossier: {id: x}\n")
     choices = dossiers_in(tmp_path)
     assert list(choices) == ["a-small", "b-broken"]
-    app = DossierApp(choices=choices, folder=tmp_path, load=lambda p: check_dossier(p))
+    app = make_app(None, choices=choices, folder=tmp_path, load=lambda p: check_dossier(p))
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, PickerScreen)
         await pilot.press("down", "enter")

@@ -18,7 +18,7 @@ from .commands import EntityCommands, copy_citation, show_help, system_commands
 from .content import Dossier, Index, LoadResult
 from .content.gcpause import settle_startup_memory
 from .history import History
-from .navigation import PREPARE_DELAY, Loaded, Navigation
+from .navigation import DELAYS, Delays, Loaded, Navigation
 from .output import CompactDriver
 from .screens import PickerScreen
 from .watch import LiveReload
@@ -28,8 +28,8 @@ class DossierApp(App[None]):
     """Explore a dossier; every screen shows ``navigation.current``.
 
     Started with a loaded dossier, or with a folder of several and a ``load``
-    function, in which case a picker comes first. ``prepare_delay`` is how long
-    after the first screen the views prepare (tests set it to 0).
+    function, in which case a picker comes first. ``delays`` are the app's own
+    timers (tests set them to zero).
     """
 
     CSS_PATH = "app.tcss"
@@ -62,11 +62,13 @@ class DossierApp(App[None]):
         folder: Path | None = None,
         load: Callable[[Path], LoadResult] | None = None,
         watch: Path | None = None,
-        prepare_delay: float = PREPARE_DELAY,
+        delays: Delays = DELAYS,
     ) -> None:
         super().__init__()
-        self.navigation = Navigation(self, prepare_delay)
-        self._reload = LiveReload(self, self.navigation, watch, load) if watch and load else None
+        self.navigation = Navigation(self, delays)
+        self.live_reload: LiveReload | None = None
+        if watch is not None and load is not None:
+            self.live_reload = LiveReload(self, self.navigation, watch, load, delays.watch_interval)
         self._choices = choices or {}
         self._folder = folder or Path(".")
         self._load = load
@@ -105,8 +107,8 @@ class DossierApp(App[None]):
             assert self._load is not None, "a folder of dossiers needs a load function"
             self.push_screen(PickerScreen(self._folder, self._choices, self._load))
         self.call_after_refresh(settle_startup_memory)
-        if self._reload is not None:
-            self._reload.start()
+        if self.live_reload is not None:
+            self.live_reload.start()
 
     def on_picker_screen_opened(self, message: PickerScreen.Opened) -> None:
         self.navigation.adopt(message.dossier, message.index)

@@ -19,10 +19,29 @@ from .content.gcpause import collector_paused
 from .history import EXPLORER, History, Place
 from .kept_views import KeptViews
 from .screens import VIEWS, ExplorerScreen, PickerScreen, ViewScreen, view_screen
+from .screens.explorer import PREPARE_NEIGHBOURS_DELAY
+from .watch import WATCH_INTERVAL
 
 PREPARE_DELAY = 0.3
 """Seconds after the first screen (or a new dossier) before the views prepare what
-they need (the app's ``prepare_delay``: tests set it to 0)."""
+they need."""
+
+
+@dataclass(frozen=True)
+class Delays:
+    """The app's own timers, in seconds: work it puts off the key path until the
+    screen has settled, and how often ``--watch`` looks at the files. Tests pass
+    zeros (and no watch timer: they make the app look) so they never wait on a clock."""
+
+    prepare_views: float = PREPARE_DELAY
+    prepare_neighbours: float = PREPARE_NEIGHBOURS_DELAY
+    """After a cursor move, before the items beside it are prepared."""
+    watch_interval: float | None = WATCH_INTERVAL
+    """Between looks at the files with --watch; None: only when asked (tests)."""
+
+
+DELAYS = Delays()
+"""The app's timers as a user's app runs them."""
 
 
 class Navigator(Protocol):
@@ -77,9 +96,9 @@ class Navigation:
     """The app's navigation: its :class:`Navigator` side for screens, and the dossier
     swap, views and preparation for the App."""
 
-    def __init__(self, app: App[Any], prepare_delay: float = PREPARE_DELAY) -> None:
+    def __init__(self, app: App[Any], delays: Delays) -> None:
         self._app = app
-        self._prepare_delay = prepare_delay
+        self.delays = delays
         self._loaded: Loaded | None = None
         self.history = History()
         self.kept_views = KeptViews(app)
@@ -107,8 +126,8 @@ class Navigation:
             self.prepare_views_soon()
 
     def prepare_views_soon(self) -> None:
-        """Prepare the views once the screen has settled (after ``prepare_delay``)."""
-        self._app.set_timer(self._prepare_delay, self.prepare_views)
+        """Prepare the views once the screen has settled (``delays.prepare_views``)."""
+        self._app.set_timer(self.delays.prepare_views, self.prepare_views)
 
     @property
     def loaded(self) -> Loaded | None:
@@ -150,7 +169,8 @@ class Navigation:
     def open_explorer(self) -> None:
         """Put up the explorer over the dossier (in place of the picker, if it is up)."""
         assert self._loaded is not None
-        screen = ExplorerScreen(self._loaded.dossier, self._loaded.index)
+        loaded, delay = self._loaded, self.delays.prepare_neighbours
+        screen = ExplorerScreen(loaded.dossier, loaded.index, prepare_neighbours_delay=delay)
         if isinstance(self._app.screen, PickerScreen):
             self._app.switch_screen(screen)
         else:

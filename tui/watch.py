@@ -21,6 +21,7 @@ from .content.text import clean_text
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.worker import Worker
 
     from .navigation import Navigation
 
@@ -95,23 +96,30 @@ class LiveReload:
         navigation: Navigation,
         path: Path,
         load: Callable[[Path], LoadResult],
+        interval: float | None = WATCH_INTERVAL,
     ) -> None:
         self._app = app
+        self._interval = interval
         self._navigation = navigation
         self._path = path
         self._load = load
         self._watcher: ChangeWatcher | None = None
 
     def start(self) -> None:
-        """Look at the files every :data:`WATCH_INTERVAL` from now on."""
+        """Note the files as they are, and look at them every ``interval`` from now on
+        (with no interval, only when :meth:`check` is called)."""
         loaded = self._navigation.loaded
         shown = loaded.dossier if loaded is not None else None
         self._watcher = ChangeWatcher(self._path, text_files(shown))
-        self._app.set_interval(WATCH_INTERVAL, self._poll)
+        if self._interval is not None:
+            self._app.set_interval(self._interval, self.check)
 
-    def _poll(self) -> None:
-        if self._watcher is not None and self._watcher.poll():
-            self._app.run_worker(self._reload, thread=True, exclusive=True, group="reload")
+    def check(self) -> Worker[None] | None:
+        """Look at the files once: the worker reloading them when a change has settled
+        (it shows the result before it ends), else None."""
+        if self._watcher is None or not self._watcher.poll():
+            return None
+        return self._app.run_worker(self._reload, thread=True, exclusive=True, group="reload")
 
     def _reload(self) -> None:
         result = self._load(self._path)

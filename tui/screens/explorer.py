@@ -77,10 +77,17 @@ class ExplorerScreen(Screen[None]):
         Binding("escape", "escape", "Leave", id="escape"),
     ]
 
-    def __init__(self, dossier: Dossier, index: Index) -> None:
+    def __init__(
+        self,
+        dossier: Dossier,
+        index: Index,
+        *,
+        prepare_neighbours_delay: float = PREPARE_NEIGHBOURS_DELAY,
+    ) -> None:
         super().__init__()
         self.dossier = dossier
         self.index = index
+        self._prepare_neighbours_delay = prepare_neighbours_delay
         self._filtering: EntityList | None = None
         self._prepare_later: asyncio.TimerHandle | None = None
         self._found: tuple[DetailPane, dict[str, EntityList], Breadcrumb] | None = None
@@ -167,7 +174,7 @@ class ExplorerScreen(Screen[None]):
             self._prepare_later.cancel()
         prepare = partial(self._panes()[0].prepare, message.entity_list.neighbours())
         loop = asyncio.get_running_loop()
-        self._prepare_later = loop.call_later(PREPARE_NEIGHBOURS_DELAY, prepare)
+        self._prepare_later = loop.call_later(self._prepare_neighbours_delay, prepare)
 
     def on_entity_list_chosen(self, message: EntityList.Chosen) -> None:
         self.navigation.open_entity(message.entity.id)
