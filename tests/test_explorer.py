@@ -330,11 +330,18 @@ async def test_unknown_id_is_a_notice_not_a_crash(make_app: AppFactory) -> None:
 async def test_resizing_down_to_40x12_and_back(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
+        regions = {w.id: w.region for w in (*app.screen.query(EntityList), detail(app))}
         for size in [(40, 12), (41, 13), (120, 40), (20, 6), (80, 24)]:
             await pilot.resize_terminal(*size)
             await pilot.pause()
             await pilot.press("down", "enter", "backspace")
-        assert app.is_running
+            await pilot.pause()
+            assert tuple(app.screen.size) == size
+            shown = detail(app).entity
+            assert shown is not None and shown.id == current(app)  # keys still work
+            assert app.screen.query_one(Breadcrumb).region.width == size[0]
+        # back at the first size, the panes are where they were
+        assert {w.id: w.region for w in (*app.screen.query(EntityList), detail(app))} == regions
 
 
 async def test_mouse_click_selects(make_app: AppFactory) -> None:

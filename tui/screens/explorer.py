@@ -29,10 +29,10 @@ if TYPE_CHECKING:
     from ..navigation import Navigates, Navigator
 
 LIST_KINDS = {"actor": "actors", "issue": "issues", "assessment": "assessments"}
+"""Entity kind -> id of the list pane that shows it."""
 PREPARE_NEIGHBOURS_DELAY = 0.02
 """Seconds after a cursor move before the items beside it are prepared (the frame of
 the move is out by then; a key repeating faster puts it off until it stops)."""
-"""Entity kind -> id of the list pane that shows it."""
 
 
 class ExplorerScreen(Screen[None]):
