@@ -42,13 +42,15 @@ class View:
     """What its pane's title starts with (once ``more`` is pressed)."""
     more: tuple[str, ...] = ()
     """Keys that show all it can (the neighbourhood's three hops)."""
+    info_gives_way: bool = False
+    """Whether its info area shrinks or hides in a short terminal (the ``-short`` class)."""
 
     def __str__(self) -> str:
         return self.screen.__name__
 
 
-MATRIX = View("m", MatrixScreen, StanceGrid, "Stance matrix")
-TIMELINE = View("t", TimelineScreen, TimelineList, "Timeline")
+MATRIX = View("m", MatrixScreen, StanceGrid, "Stance matrix", info_gives_way=True)
+TIMELINE = View("t", TimelineScreen, TimelineList, "Timeline", info_gives_way=True)
 EVIDENCE = View("e", EvidenceScreen, EvidencePane, "Evidence")
 NEIGHBOURHOOD = View(
     "n", NeighbourhoodScreen, NeighbourhoodTree, "Neighbourhood: 3 hops", ("plus", "plus")
@@ -97,10 +99,13 @@ async def test_the_view_survives_a_small_terminal(make_app: AppFactory, view: Vi
         await pilot.pause()
         pane = app.screen.query_one(view.pane)
         assert pane.region.right <= 40 and pane.region.height >= 5
+        assert pane.scrollable_content_region.height >= 3
+        assert app.screen.has_class("-short") is view.info_gives_way
         assert view.title in screen_text(app)
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert pane.region.width == 80
+        assert not app.screen.has_class("-short")
         assert view.title in lines_of(pane)[0]
 
 
