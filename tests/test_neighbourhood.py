@@ -205,8 +205,7 @@ async def test_the_view_shows_one_hop_and_plus_minus_change_it(make_app: AppFact
         for expected in (2, 1, 1):
             await press(pilot, "minus")
             assert screen.hops == expected
-        await pilot.press("equals_sign")  # '+' without shift
-        await pilot.pause()
+        await press(pilot, "equals_sign")  # '+' without shift
         assert screen.hops == 2
 
 

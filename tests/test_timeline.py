@@ -16,25 +16,6 @@ from .on_screen import default_app, footer_keys, lines_of, press, screen_text
 
 AppFactory = Callable[..., DossierApp]
 
-SCRAMBLED = """\
-dossier:
-  id: dates
-  title: Dates
-  summary: Events written out of order, some dated only to the month or year.
-  as_of: 2018
-
-actors:
-  - {id: a, name: Aland, kind: state}
-  - {id: b, name: Bland, kind: state}
-
-events:
-  - {id: day, title: On a day, date: 2017-04-20, status: held, actors: [a]}
-  - {id: year, title: In the year, date: 2017, status: cancelled}
-  - {id: later, title: Later, date: 2018-01-02, status: scheduled, actors: [a, b]}
-  - {id: month, title: In the month, date: 2017-04, actors: [b]}
-  - {id: before, title: Before, date: 2016-12-31, status: held, summary: The start.}
-"""
-
 
 def timeline(app: DossierApp) -> TimelineList:
     return app.screen.query_one(TimelineList)
@@ -48,11 +29,6 @@ def current(app: DossierApp) -> str:
 
 def info(app: DossierApp) -> str:
     return "\n".join(lines_of(app.screen.query_one("#timeline-info")))
-
-
-def dates_app(tmp_path: Path) -> DossierApp:
-    (tmp_path / "dates.yaml").write_text(SCRAMBLED, encoding="utf-8")
-    return DossierApp(load_dossier(tmp_path / "dates.yaml", use_cache=False))
 
 
 async def test_t_opens_the_timeline_on_the_origins_event(make_app: AppFactory) -> None:
@@ -71,8 +47,8 @@ async def test_t_opens_the_timeline_on_the_origins_event(make_app: AppFactory) -
         assert "Open event" in footer_keys(app).values()
 
 
-async def test_partial_dates_sort_before_the_full_dates_inside_them(tmp_path: Path) -> None:
-    app = dates_app(tmp_path)
+async def test_partial_dates_sort_before_the_full_dates_inside_them(make_app: AppFactory) -> None:
+    app = make_app("dates.yaml")
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "t")
         events = [event.id for event in timeline(app).events]
@@ -84,22 +60,18 @@ async def test_partial_dates_sort_before_the_full_dates_inside_them(tmp_path: Pa
         assert "with: —" in shown  # an event with no participants says so
 
 
-async def test_cursor_moves_and_the_summary_follows(tmp_path: Path) -> None:
-    app = dates_app(tmp_path)
+async def test_cursor_moves_and_the_summary_follows(make_app: AppFactory) -> None:
+    app = make_app("dates.yaml")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")  # from Aland: its first event is "day"
-        await pilot.pause()
+        await press(pilot, "t")  # from Aland: its first event is "day"
         assert current(app) == "day"
         assert "(no summary)" in info(app)
         await press(pilot, "home")
         assert current(app) == "before"
         assert "The start." in info(app)
-        await pilot.press("j", "down")
-        assert current(app) == "month"
-        await pilot.press("k")
-        assert current(app) == "year"
-        await pilot.press("G")
-        assert current(app) == "later"
+        for keys, expected in [(("j", "down"), "month"), (("k",), "year"), (("G",), "later")]:
+            await pilot.press(*keys)
+            assert current(app) == expected
         await pilot.press("pageup")
         assert current(app) == "before"
 
@@ -107,8 +79,7 @@ async def test_cursor_moves_and_the_summary_follows(tmp_path: Path) -> None:
 async def test_o_shows_only_the_events_linked_to_the_origin() -> None:
     app = default_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t")  # from Russia
-        await pilot.pause()
+        await press(pilot, "t")  # from Russia
         widget = timeline(app)
         assert widget.shown_count == 8
         assert current(app) == "crimea-annexation"  # the first event linked to Russia
@@ -126,8 +97,8 @@ async def test_o_shows_only_the_events_linked_to_the_origin() -> None:
         assert "Timeline: 8 events" in lines_of(widget)[0]
 
 
-async def test_o_is_not_offered_without_linked_events(tmp_path: Path) -> None:
-    app = dates_app(tmp_path)
+async def test_o_is_not_offered_without_linked_events(make_app: AppFactory) -> None:
+    app = make_app("dates.yaml")
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_entity("b")
         await pilot.pause()
