@@ -20,45 +20,25 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..content import Entity
 from ..glyphs import LINKED_MARK
 from .caches import LIST_ROWS, LRUCache
+from .cursor_list import CursorList
 from .framed import FramedRows
 from .inline_bar import InlineScrollbar
-from .keys import MOVE_BINDINGS
 
 
-class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
+class EntityList(InlineScrollbar, FramedRows, CursorList):
     """Entities of one kind; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """
     EntityList {
-        height: 1fr;
-        border: round $primary-darken-2;
-        border-title-color: $text-muted;
         border-subtitle-color: $text-accent;
-        overflow-x: hidden;
         overflow-y: hidden;  /* the scrollbar is drawn inline: InlineScrollbar */
     }
-    EntityList:focus {
-        border: round $accent;
-        border-title-color: $text;
-        border-title-style: bold;
-    }
-    EntityList > .entity-list--cursor {
-        background: $block-cursor-blurred-background;
-    }
-    EntityList:focus > .entity-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-        text-style: bold;
-    }
-    EntityList > .entity-list--linked {
-        color: $text-accent;
+    EntityList:focus > .cursor-list--cursor {
         text-style: bold;
     }
     EntityList > .entity-list--unlinked {
@@ -66,16 +46,9 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
     }
     """
 
-    COMPONENT_CLASSES = {
-        "entity-list--cursor",
-        "entity-list--linked",
-        "entity-list--unlinked",
-    }
+    COMPONENT_CLASSES = {"entity-list--unlinked"}
 
-    BINDINGS = [
-        *MOVE_BINDINGS,
-        Binding("enter", "choose", "Open", id="open"),
-    ]
+    BINDINGS = [Binding("enter", "choose", "Open", id="open")]
 
     @dataclass
     class Highlighted(Message):
@@ -95,9 +68,6 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
 
         entity_list: EntityList
         entity: Entity
-
-    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
-    """Row of the cursor among the visible (filtered) entities."""
 
     def __init__(
         self,
@@ -142,6 +112,16 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
     @property
     def visible_count(self) -> int:
         return len(self._visible)
+
+    @property
+    def item_count(self) -> int:
+        return len(self._visible)
+
+    def rows_in_view(self) -> int:
+        return self.viewport.height
+
+    def on_bar(self, event: events.MouseEvent) -> bool:
+        return self.bar_row(event) is not None
 
     def neighbours(self) -> list[str]:
         """Ids of the items just below and just above the cursor (where it goes next)."""
@@ -233,9 +213,6 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
     _painted_cursor = 0
     """The row last painted with the cursor style."""
 
-    def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self._visible) - 1))
-
     def watch_cursor(self, old: int, new: int) -> None:
         entity = self.current
         announce, self._announce = self._announce, True
@@ -249,7 +226,7 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
 
     def _paint_cursor(self) -> None:
         """Repaint the row the cursor left and the row it is on, and keep it in view."""
-        self._scroll_to_cursor()
+        self.scroll_to_cursor()
         if self._painted_cursor == self.cursor:
             return
         self._refresh_row(self._painted_cursor)
@@ -261,50 +238,10 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         width = self.viewport.width
         self.refresh(Region(0, row - round(self.scroll_y), width, 1))
 
-    def _scroll_to_cursor(self) -> None:
-        top = round(self.scroll_y)
-        if top <= self.cursor < top + self.viewport.height:
-            return  # in view already; scrolling would only cost a refresh
-        if self.is_mounted and self._visible:
-            self.scroll_to_region(
-                Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True
-            )
-
-    def on_resize(self, _: events.Resize) -> None:
-        self._scroll_to_cursor()
-
-    def action_cursor_up(self) -> None:
-        self.cursor -= 1
-
-    def action_cursor_down(self) -> None:
-        self.cursor += 1
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = len(self._visible) - 1
-
-    def action_page_up(self) -> None:
-        self.cursor -= max(1, self.viewport.height - 1)
-
-    def action_page_down(self) -> None:
-        self.cursor += max(1, self.viewport.height - 1)
-
-    def action_choose(self) -> None:
+    def choose(self) -> None:
         entity = self.current
         if entity is not None:
             self.post_message(self.Chosen(self, entity))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or self.bar_row(event) is not None:
-            return
-        row = round(self.scroll_y) + offset.y
-        if 0 <= row < len(self._visible):
-            self.cursor = row
-            if event.chain >= 2:
-                self.action_choose()
 
     # -- rendering ---------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -347,11 +284,11 @@ class EntityList(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
         if linked is not None:
             if linked:
                 mark = f"{LINKED_MARK} "
-                style += self.get_component_rich_style("entity-list--linked")
+                style += self.get_component_rich_style("cursor-list--linked")
             else:
                 style += self.get_component_rich_style("entity-list--unlinked")
         if cursor:
-            style += self.get_component_rich_style("entity-list--cursor")
+            style += self.get_component_rich_style("cursor-list--cursor")
         label = self.entities[index].label
         text = Text(mark + label, style=style, no_wrap=True, overflow="ellipsis", end="")
         text.truncate(width, overflow="ellipsis", pad=True)

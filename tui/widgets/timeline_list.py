@@ -14,18 +14,15 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..content import Event, EventStatus
 from ..content.text import one_line
 from ..glyphs import EVENT_GLYPH, LINKED_MARK
-from .keys import MOVE_BINDINGS
+from .cursor_list import CursorList
 from .scrollbar import QuickScrollbars
 
 LINES_PER_EVENT = 3
@@ -48,49 +45,23 @@ WIDE = 60
 """From this width on, the status is spelled out beside its glyph."""
 
 
-class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
+class TimelineList(QuickScrollbars, CursorList):
     """Events in the order given; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """
     TimelineList {
-        height: 1fr;
-        border: round $primary-darken-2;
-        border-title-color: $text-muted;
-        border-subtitle-color: $text-muted;
-        overflow-x: hidden;
         scrollbar-size-vertical: 1;
-    }
-    TimelineList:focus {
-        border: round $accent;
-        border-title-color: $text;
-        border-title-style: bold;
-    }
-    TimelineList > .timeline-list--cursor {
-        background: $block-cursor-blurred-background;
-    }
-    TimelineList:focus > .timeline-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    TimelineList > .timeline-list--linked {
-        color: $text-accent;
-        text-style: bold;
     }
     TimelineList > .timeline-list--detail {
         color: $text-muted;
     }
     """
 
-    COMPONENT_CLASSES = {
-        "timeline-list--cursor",
-        "timeline-list--linked",
-        "timeline-list--detail",
-    }
+    COMPONENT_CLASSES = {"timeline-list--detail"}
 
-    BINDINGS = [
-        *MOVE_BINDINGS,
-        Binding("enter", "choose", "Open event", id="open-event"),
-    ]
+    BINDINGS = [Binding("enter", "choose", "Open event", id="open-event")]
+
+    ROW_LINES = LINES_PER_EVENT
 
     @dataclass
     class Highlighted(Message):
@@ -105,9 +76,6 @@ class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
 
         timeline: TimelineList
         event: Event
-
-    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
-    """Index of the cursor's event among the shown events."""
 
     def __init__(
         self,
@@ -135,6 +103,10 @@ class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
     # -- what is shown -----------------------------------------------------
     @property
     def shown_count(self) -> int:
+        return len(self._shown)
+
+    @property
+    def item_count(self) -> int:
         return len(self._shown)
 
     @property
@@ -169,11 +141,8 @@ class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
         return False
 
     # -- cursor ------------------------------------------------------------
-    def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self._shown) - 1))
-
     def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
+        self.scroll_to_cursor()
         self.refresh_lines(old * LINES_PER_EVENT, LINES_PER_EVENT)
         self.refresh_lines(new * LINES_PER_EVENT, LINES_PER_EVENT)
         self._announce()
@@ -183,59 +152,14 @@ class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
         if event is not None:
             self.post_message(self.Highlighted(self, event))
 
-    def _scroll_to_cursor(self, *, center: bool = False) -> None:
-        """Scroll the least needed to show the cursor (or, opening, to centre it)."""
-        if self.is_mounted and self._shown:
-            self.scroll_to_region(
-                Region(0, self.cursor * LINES_PER_EVENT, 1, LINES_PER_EVENT),
-                center=center,
-                animate=False,
-                force=True,
-                immediate=True,
-            )
-
     def on_mount(self) -> None:
-        self.call_after_refresh(self._scroll_to_cursor, center=True)
+        self.call_after_refresh(self.scroll_to_cursor, center=True)
         self._announce()
 
-    def on_resize(self, _: events.Resize) -> None:
-        self._scroll_to_cursor()
-
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height // LINES_PER_EVENT - 1)
-
-    def action_cursor_up(self) -> None:
-        self.cursor -= 1
-
-    def action_cursor_down(self) -> None:
-        self.cursor += 1
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = len(self._shown) - 1
-
-    def action_page_up(self) -> None:
-        self.cursor -= self._page()
-
-    def action_page_down(self) -> None:
-        self.cursor += self._page()
-
-    def action_choose(self) -> None:
+    def choose(self) -> None:
         event = self.current
         if event is not None:
             self.post_message(self.Chosen(self, event))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        row = (round(self.scroll_y) + offset.y) // LINES_PER_EVENT
-        if 0 <= row < len(self._shown):
-            self.cursor = row
-            if event.chain >= 2:
-                self.action_choose()
 
     # -- rendering ---------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -251,7 +175,7 @@ class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
         event = self.events[self._shown[row]]
         style = base
         if row == self.cursor:
-            style += self.get_component_rich_style("timeline-list--cursor")
+            style += self.get_component_rich_style("cursor-list--cursor")
         gutter = CURSOR_BAR if row == self.cursor else " "
         text = Text(gutter, style=style, end="")
         if part == 0:
@@ -272,7 +196,7 @@ class TimelineList(QuickScrollbars, ScrollView, can_focus=True):
 
     def _headline(self, text: Text, event: Event, width: int, style: Style) -> None:
         if event.id in self.linked:
-            linked = self.get_component_rich_style("timeline-list--linked", partial=True)
+            linked = self.get_component_rich_style("cursor-list--linked", partial=True)
             text.append(LINKED_MARK, style=linked)
         else:
             text.append(" ")
