@@ -4,7 +4,7 @@
 (a reactive row among the items shown), moving and paging it, keeping it in view,
 choosing with enter or a double click, the move bindings and the look of the frame
 and the cursor. A subclass sets :attr:`CursorList.ROW_LINES`, says how many items it
-shows (:attr:`item_count`), draws its rows (``render_row`` or ``render_line``, see
+shows (``_shown``), draws its rows (``render_row`` or ``render_line``, see
 "Line panes" in docs/architecture.md), reacts to the cursor in ``watch_cursor`` and
 posts its own ``Chosen`` message from :meth:`CursorList.choose`. It adds its enter
 binding (with its own description) to ``BINDINGS``; the move bindings come from here.
@@ -61,10 +61,22 @@ class CursorList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     """Index of the cursor's item among the items shown."""
 
+    _shown: list[int] = []
+    """Indices (into the subclass's items) of the items shown, in order; the subclass
+    sets it (and its virtual size) whenever what is shown changes."""
+
     @property
     def item_count(self) -> int:
         """How many items are shown."""
-        raise NotImplementedError
+        return len(self._shown)
+
+    def current_index(self) -> int | None:
+        """Index (into the subclass's items) of the item under the cursor (None when
+        nothing is shown)."""
+        shown = self._shown
+        if not shown:
+            return None
+        return shown[min(self.cursor, len(shown) - 1)]
 
     def rows_in_view(self) -> int:
         """Rows of items the widget shows at once."""

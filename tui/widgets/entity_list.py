@@ -88,13 +88,13 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         self.title = title
         self.entities = tuple(entities)
         self._search_key = search_key
-        self._visible: list[int] = list(range(len(self.entities)))
+        self._shown = list(range(len(self.entities)))
         self._rows_of: dict[str, int] = {e.id: n for n, e in enumerate(self.entities)}
         self.filter_text = ""
         self.linked: frozenset[str] | None = None
         """Ids linked to the current selection; None when nothing is selected."""
         self._update_titles()
-        self.virtual_size = Size(0, len(self._visible))
+        self.virtual_size = Size(0, len(self._shown))
 
     # -- what is shown -----------------------------------------------------
     def set_entities(self, entities: Sequence[Entity], search_key: Callable[[str], str]) -> None:
@@ -111,11 +111,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
 
     @property
     def visible_count(self) -> int:
-        return len(self._visible)
-
-    @property
-    def item_count(self) -> int:
-        return len(self._visible)
+        return len(self._shown)
 
     def rows_in_view(self) -> int:
         return self.viewport.height
@@ -125,7 +121,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
 
     def neighbours(self) -> list[str]:
         """Ids of the items just below and just above the cursor (where it goes next)."""
-        visible, cursor = self._visible, self.cursor
+        visible, cursor = self._shown, self.cursor
         return [
             self.entities[visible[row]].id
             for row in (cursor + 1, cursor - 1)
@@ -135,14 +131,13 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
     @property
     def current(self) -> Entity | None:
         """The entity under the cursor (None when the filter hides everything)."""
-        if not self._visible:
-            return None
-        return self.entities[self._visible[min(self.cursor, len(self._visible) - 1)]]
+        index = self.current_index()
+        return None if index is None else self.entities[index]
 
     def _update_titles(self) -> None:
         total = len(self.entities)
         if self.filter_text:
-            self.border_title = f"{self.title} ({len(self._visible)}/{total})"
+            self.border_title = f"{self.title} ({len(self._shown)}/{total})"
             self.border_subtitle = Text(f"/{self.filter_text}", no_wrap=True)
         else:
             self.border_title = f"{self.title} ({total})"
@@ -155,25 +150,25 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         current = self.current
         if words:
             key = self._search_key
-            self._visible = [
+            self._shown = [
                 n for n, e in enumerate(self.entities) if all(w in key(e.id) for w in words)
             ]
         else:
-            self._visible = list(range(len(self.entities)))
-        self.virtual_size = Size(0, len(self._visible))
+            self._shown = list(range(len(self.entities)))
+        self.virtual_size = Size(0, len(self._shown))
         self._update_titles()
         row = self._row_of(current.id) if current is not None else None
         self._announce = announce
         self.cursor = row if row is not None else 0
         self.refresh()
-        return len(self._visible)
+        return len(self._shown)
 
     def _row_of(self, entity_id: str) -> int | None:
         index = self._rows_of.get(entity_id)
         if index is None:
             return None
         try:
-            return self._visible.index(index)
+            return self._shown.index(index)
         except ValueError:
             return None
 
@@ -200,9 +195,9 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         top = round(self.scroll_y)
         for y in range(self.viewport.height):
             row = top + y
-            if row >= len(self._visible):
+            if row >= len(self._shown):
                 break
-            entity_id = self.entities[self._visible[row]].id
+            entity_id = self.entities[self._shown[row]].id
             was = old is not None and entity_id in old
             now = linked is not None and entity_id in linked
             if was != now:
@@ -262,13 +257,13 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         if styles_for != self._styles_for:
             self._strips.clear()
             self._styles_for = styles_for
-        if row >= len(self._visible) or width <= 0:
+        if row >= len(self._shown) or width <= 0:
             blank = self._strips.get(width)
             if blank is None:
                 blank = Strip.blank(width, self.rich_style)
                 self._strips.set(width, blank)
             return blank
-        index = self._visible[row]
+        index = self._shown[row]
         linked = None if self.linked is None else self.entities[index].id in self.linked
         key = (index, linked, row == self.cursor, width)
         strip = self._strips.get(key)
@@ -296,7 +291,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         return Strip(segments, width).crop(0, width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._visible)
+        return len(self._shown)
 
 
 __all__ = ["EntityList"]

@@ -94,7 +94,7 @@ class TimelineList(QuickScrollbars, CursorList):
         self.only_linked = False
         self.empty_text = "No events in this dossier."
         """What the list says when it shows nothing."""
-        self._shown: list[int] = list(range(len(self.events)))
+        self._shown = list(range(len(self.events)))
         self._update_size()
         if start is not None:
             row = next((n for n, e in enumerate(self.events) if e.id == start), 0)
@@ -106,15 +106,10 @@ class TimelineList(QuickScrollbars, CursorList):
         return len(self._shown)
 
     @property
-    def item_count(self) -> int:
-        return len(self._shown)
-
-    @property
     def current(self) -> Event | None:
         """The event under the cursor (None when nothing is shown)."""
-        if not self._shown:
-            return None
-        return self.events[self._shown[min(self.cursor, len(self._shown) - 1)]]
+        index = self.current_index()
+        return None if index is None else self.events[index]
 
     def _update_size(self) -> None:
         self.virtual_size = Size(0, len(self._shown) * LINES_PER_EVENT)
