@@ -127,7 +127,10 @@ class Navigation:
 
     def prepare_views_soon(self) -> None:
         """Prepare the views once the screen has settled (``delays.prepare_views``)."""
-        self._app.set_timer(self.delays.prepare_views, self.prepare_views)
+        if self.delays.prepare_views > 0:
+            self._app.set_timer(self.delays.prepare_views, self.prepare_views)
+        else:  # Textual's timers divide by their delay: none at all is a ZeroDivisionError
+            self._app.call_later(self.prepare_views)
 
     @property
     def loaded(self) -> Loaded | None:
