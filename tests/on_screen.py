@@ -10,8 +10,6 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from tui.app import DossierApp
-from tui.content import load_dossier
-from tui.content.bundled import default_dossier
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -36,11 +34,6 @@ def footer_keys(app: DossierApp) -> dict[str, str]:
         for key, active in app.screen.active_bindings.items()
         if active.binding.show
     }
-
-
-def default_app() -> DossierApp:
-    """The app on the bundled dossier (not the cache)."""
-    return DossierApp(load_dossier(default_dossier(), use_cache=False))
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:

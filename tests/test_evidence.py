@@ -323,11 +323,13 @@ async def test_the_paragraph_is_shown_with_the_quote_highlighted(make_app: AppFa
         assert PARA_1 in screen_text(app)
 
 
-async def test_without_the_text_copy_the_citations_and_quotes_still_show(tmp_path: Path) -> None:
+async def test_without_the_text_copy_the_citations_and_quotes_still_show(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
     folder = copy_small(tmp_path)
     (folder / "sources" / "memo.txt").unlink()
     dossier = load_dossier(folder, use_cache=False)
-    app = DossierApp(dossier)
+    app = make_app(dossier)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_evidence(app, pilot, "border")
         lines = pane_lines(app)
@@ -345,10 +347,12 @@ async def test_without_the_text_copy_the_citations_and_quotes_still_show(tmp_pat
         assert app.is_running
 
 
-async def test_a_text_copy_outside_the_folder_shows_nothing(tmp_path: Path) -> None:
+async def test_a_text_copy_outside_the_folder_shows_nothing(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
     (tmp_path / "secret.txt").write_text("[1] the line should move: SECRET\n", encoding="utf-8")
     dossier = with_text_file(fixture_dossier("small"), "../secret.txt", root=copy_small(tmp_path))
-    app = DossierApp(dossier)
+    app = make_app(dossier)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_evidence(app, pilot)
         text = "\n".join(pane_lines(app))
@@ -375,12 +379,12 @@ async def test_an_assessment_walks_verdict_claims_quotes_paragraphs(
         ]
 
 
-async def test_a_quote_not_in_the_text_is_shown_apart(tmp_path: Path) -> None:
+async def test_a_quote_not_in_the_text_is_shown_apart(tmp_path: Path, make_app: AppFactory) -> None:
     folder = copy_small(tmp_path)
     dossier = load_dossier(folder, use_cache=False)
     memo_text = folder / "sources" / "memo.txt"  # edited after loading, so the loader passed it
     memo_text.write_text(memo_text.read_text().replace("should move", "must move"))
-    app = DossierApp(dossier)
+    app = make_app(dossier)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_evidence(app, pilot)
         lines = pane_lines(app)

@@ -14,7 +14,8 @@ from tui.glyphs import STANCE_GLYPH
 from tui.screens import MatrixScreen
 from tui.widgets.stance_grid import StanceGrid
 
-from .on_screen import default_app, lines_of, press, screen_text
+from .conftest import bundled_dossier
+from .on_screen import lines_of, press, screen_text
 
 AppFactory = Callable[..., DossierApp]
 
@@ -74,8 +75,8 @@ async def test_moving_the_cursor_updates_the_info_area(make_app: AppFactory) -> 
         assert cursor_ids(app) == ("north", "border")
 
 
-async def test_columns_are_numbered_and_the_info_names_the_issue() -> None:
-    app = default_app()
+async def test_columns_are_numbered_and_the_info_names_the_issue(make_app: AppFactory) -> None:
+    app = make_app(bundled_dossier())
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "m")
         table = grid(app).table
@@ -90,8 +91,8 @@ async def test_columns_are_numbered_and_the_info_names_the_issue() -> None:
         assert "actor ╲ issue" in header and " 1 " in header and str(last) in header
 
 
-async def test_opened_from_an_issue_the_cursor_is_in_its_column() -> None:
-    app = default_app()
+async def test_opened_from_an_issue_the_cursor_is_in_its_column(make_app: AppFactory) -> None:
+    app = make_app(bundled_dossier())
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_entity("peace-treaty")
         await pilot.pause()
@@ -132,10 +133,10 @@ async def test_the_cursor_moves_in_a_small_terminal(make_app: AppFactory) -> Non
 
 
 async def test_large_matrix_scrolls_both_ways_and_draws_only_what_is_in_view(
-    tmp_path: Path,
+    tmp_path: Path, make_app: AppFactory
 ) -> None:
     write_synthetic(tmp_path / "big", 300)
-    app = DossierApp(load_dossier(tmp_path / "big", use_cache=False))
+    app = make_app(load_dossier(tmp_path / "big", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "m")
         widget = grid(app)
@@ -159,8 +160,8 @@ async def test_large_matrix_scrolls_both_ways_and_draws_only_what_is_in_view(
         assert row < 299 and col < 299
 
 
-def test_matrix_snapshot(snap_compare: Any) -> None:
-    assert snap_compare(default_app(), terminal_size=(80, 24), press=["m"])
+def test_matrix_snapshot(snap_compare: Any, make_app: AppFactory) -> None:
+    assert snap_compare(make_app(bundled_dossier()), terminal_size=(80, 24), press=["m"])
 
 
 async def test_the_table_is_sorted_before_the_matrix_is_first_opened(
@@ -168,7 +169,7 @@ async def test_the_table_is_sorted_before_the_matrix_is_first_opened(
 ) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.6)  # the app prepares its views shortly after the first screen
+        await pilot.pause()  # the app prepares its views once the first screen is up
         table = StanceTable.built(app.dossier, app.index)
         assert table is not None
         await press(pilot, "m")

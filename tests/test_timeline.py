@@ -12,7 +12,8 @@ from tui.glyphs import EVENT_GLYPH
 from tui.screens import TimelineScreen
 from tui.widgets.timeline_list import TimelineList
 
-from .on_screen import default_app, footer_keys, lines_of, press, screen_text
+from .conftest import bundled_dossier
+from .on_screen import footer_keys, lines_of, press, screen_text
 
 AppFactory = Callable[..., DossierApp]
 
@@ -76,8 +77,8 @@ async def test_cursor_moves_and_the_summary_follows(make_app: AppFactory) -> Non
         assert current(app) == "before"
 
 
-async def test_o_shows_only_the_events_linked_to_the_origin() -> None:
-    app = default_app()
+async def test_o_shows_only_the_events_linked_to_the_origin(make_app: AppFactory) -> None:
+    app = make_app(bundled_dossier())
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "t")  # from Russia
         widget = timeline(app)
@@ -104,7 +105,7 @@ async def test_o_is_not_offered_without_linked_events(make_app: AppFactory) -> N
         await pilot.pause()
         await press(pilot, "t")
         assert "o" in footer_keys(app)  # Bland has events
-    app = default_app()
+    app = make_app(bundled_dossier())
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_entity("japan")  # every event is linked to Japan: nothing to hide
         await pilot.pause()
@@ -144,9 +145,9 @@ async def test_a_narrow_timeline_shows_the_status_glyph_alone(make_app: AppFacto
         assert "● held" in lines_of(timeline(app))[1]
 
 
-async def test_many_events_scroll(tmp_path: Path) -> None:
+async def test_many_events_scroll(tmp_path: Path, make_app: AppFactory) -> None:
     write_synthetic(tmp_path / "big", 400)
-    app = DossierApp(load_dossier(tmp_path / "big", use_cache=False))
+    app = make_app(load_dossier(tmp_path / "big", use_cache=False))
     async with app.run_test(size=(80, 24)) as pilot:
         await press(pilot, "t")
         widget = timeline(app)
