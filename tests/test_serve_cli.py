@@ -103,6 +103,13 @@ def test_options_of_the_other_mode_are_refused(argv: list[str]) -> None:
         (["--max-sessions", "0"], "must be at least 1"),
         (["--idle-timeout", "soon"], "is not a number of seconds"),
         (["--idle-timeout", "-1"], "0 or more"),
+        (["--max-startups", "10"], "is not START:RATE:FULL"),
+        (["--max-startups", "a:b:c"], "is not START:RATE:FULL"),
+        (["--max-startups", "0:30:100"], "1 <= START <= FULL"),
+        (["--max-startups", "20:30:10"], "1 <= START <= FULL"),
+        (["--max-startups", "10:101:20"], "0 <= RATE <= 100"),
+        (["--max-startups", "10:-1:20"], "0 <= RATE <= 100"),
+        (["--per-source-max-startups", "0"], "must be at least 1"),
     ],
 )
 def test_bad_values_are_usage_errors(
@@ -111,7 +118,9 @@ def test_bad_values_are_usage_errors(
     with pytest.raises(SystemExit) as exit:
         main(argv)
     assert exit.value.code == 2
-    assert message in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert message in error
+    assert "Traceback" not in error
 
 
 def test_missing_dossier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,6 +21,7 @@ from tests.test_serve_support import (
     TITLE,
     ServeProcess,
     Session,
+    alive,
     async_wait_until,
     connect,
     servers,
@@ -135,17 +136,25 @@ def test_token_bucket_allows_a_burst_then_the_rate() -> None:
     assert bucket.wait() > 0
 
 
-async def test_gate_passes_a_burst_holds_the_rest_and_releases_it_in_order() -> None:
+def recording_gate(
+    rate: float, burst: int, queue: int
+) -> tuple[InputGate[bytes], list[bytes], list[int]]:
+    """A gate that costs bytes by length; what it delivers and each flood it reports."""
     delivered: list[bytes] = []
     floods: list[int] = []
     gate: InputGate[bytes] = InputGate(
-        rate=2000,
-        burst=100,
-        queue=1000,
+        rate=rate,
+        burst=burst,
+        queue=queue,
         deliver=delivered.append,
         on_flood=lambda: floods.append(1),
         cost=len,
     )
+    return gate, delivered, floods
+
+
+async def test_gate_passes_a_burst_holds_the_rest_and_releases_it_in_order() -> None:
+    gate, delivered, floods = recording_gate(rate=2000, burst=100, queue=1000)
     pieces = [bytes([65 + n]) * 60 for n in range(5)]
     for piece in pieces:
         gate.feed(piece)
@@ -159,16 +168,7 @@ async def test_gate_passes_a_burst_holds_the_rest_and_releases_it_in_order() -> 
 
 
 async def test_gate_shuts_on_a_flood_and_drops_everything_after() -> None:
-    delivered: list[bytes] = []
-    floods: list[int] = []
-    gate: InputGate[bytes] = InputGate(
-        rate=10,
-        burst=10,
-        queue=100,
-        deliver=delivered.append,
-        on_flood=lambda: floods.append(1),
-        cost=len,
-    )
+    gate, delivered, floods = recording_gate(rate=10, burst=10, queue=100)
     for _ in range(30):
         gate.feed(b"x" * 10)
     assert floods == [1]
@@ -281,14 +281,6 @@ async def test_apps_do_not_outlive_a_killed_ssh_server(
         (app,) = server.children()
         server.process.kill()  # type: ignore[union-attr]
         await async_wait_until(lambda: not alive(app), what="the app to die with its server")
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_a_served_app_whose_server_is_gone_exits_at_once(tmp_path: Path) -> None:

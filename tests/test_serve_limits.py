@@ -34,7 +34,7 @@ from tests.test_serve_support import (
     wait_until,
 )
 from tui.serve import Limits
-from tui.serve.cli import build_parser, main, settings_from
+from tui.serve.cli import build_parser, settings_from
 from tui.serve.config import MaxStartups
 from tui.serve.limits import QuietLog, Startups
 
@@ -264,29 +264,6 @@ def test_max_startups_option(value: str, expected: MaxStartups) -> None:
     limits = settings_from(args).limits
     assert limits.max_startups == expected
     assert limits.per_source_max_startups == 3
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["--max-startups", "10"], "is not START:RATE:FULL"),
-        (["--max-startups", "a:b:c"], "is not START:RATE:FULL"),
-        (["--max-startups", "0:30:100"], "1 <= START <= FULL"),
-        (["--max-startups", "20:30:10"], "1 <= START <= FULL"),
-        (["--max-startups", "10:101:20"], "0 <= RATE <= 100"),
-        (["--max-startups", "10:-1:20"], "0 <= RATE <= 100"),
-        (["--per-source-max-startups", "0"], "must be at least 1"),
-    ],
-)
-def test_bad_startup_limits_are_usage_errors(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as exit:
-        main(argv)
-    assert exit.value.code == 2
-    error = capsys.readouterr().err
-    assert message in error
-    assert "Traceback" not in error
 
 
 def test_max_startups_are_checked_in_the_dataclass_too() -> None:

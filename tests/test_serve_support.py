@@ -58,6 +58,15 @@ async def async_wait_until(
         await asyncio.sleep(0.05)
 
 
+def alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 class ServeProcess:
     """A ``dossier serve`` in a subprocess; :meth:`stop` is always called by its fixture."""
 

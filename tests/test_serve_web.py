@@ -26,6 +26,7 @@ from tests.test_serve_support import (
     WAIT,
     Screen,
     ServeProcess,
+    alive,
     async_wait_until,
     servers,
 )
@@ -35,15 +36,6 @@ CHROMIUM = next(
     (path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(path).exists()),
     None,
 )
-
-
-def running(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @pytest.fixture
@@ -156,7 +148,7 @@ async def test_web_sigterm_says_goodbye(serve: Callable[..., ServeProcess]) -> N
     await async_wait_until(server.process_exited, what="the server to exit")
     assert server.process.returncode == 0  # type: ignore[union-attr]
     # The apps quit as told (an instant after their output ends, which the server waits for).
-    await async_wait_until(lambda: not [pid for pid in apps if running(pid)], what="apps to end")
+    await async_wait_until(lambda: not [pid for pid in apps if alive(pid)], what="apps to end")
     assert "Traceback" not in server.log()
 
 
@@ -289,7 +281,7 @@ async def test_an_app_that_will_not_quit_is_killed_and_reaped(
         refused = await open_session(http, server)
         await refused.screen.expect("too many sessions from your address")
         await refused.wait_closed()
-        await async_wait_until(lambda: not running(app), timeout=15, what="the app to be killed")
+        await async_wait_until(lambda: not alive(app), timeout=15, what="the app to be killed")
         await async_wait_until(lambda: not server.children(), what="the app to be reaped")
         again = await open_session(http, server)
         await again.screen.expect(TITLE)
@@ -329,7 +321,7 @@ async def test_sigterm_ends_even_a_stuck_app(serve: Callable[..., ServeProcess])
         server.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
         await session.wait_closed()
     await async_wait_until(server.process_exited, timeout=30, what="the server to exit")
-    assert not running(app)
+    assert not alive(app)
     assert "Traceback" not in server.log()
 
 
@@ -375,7 +367,7 @@ async def test_a_web_input_flood_is_cut_off(serve: Callable[..., ServeProcess]) 
         await session.wait_closed()
         assert session.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
     await server.expect_log("input flood")
-    await async_wait_until(lambda: not running(app), what="the app to end")
+    await async_wait_until(lambda: not alive(app), what="the app to end")
 
 
 async def test_web_apps_get_a_clean_environment(
@@ -458,4 +450,4 @@ async def test_apps_do_not_outlive_a_killed_server(serve: Callable[..., ServePro
         await session.screen.expect(TITLE)
         (app,) = server.children()
         server.process.kill()  # type: ignore[union-attr]
-        await async_wait_until(lambda: not running(app), what="the app to die with its server")
+        await async_wait_until(lambda: not alive(app), what="the app to die with its server")
