@@ -26,6 +26,14 @@ actors:
 """
 
 
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """A dossier file with two errors, each with a hint."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    return path
+
+
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tui", *args], capture_output=True, text=True, timeout=60
@@ -42,24 +50,20 @@ def test_validate_valid_dossier_exits_0() -> None:
     assert lines[-1] == "valid: 0 errors, 0 notes in 1 file"
 
 
-def test_validate_reports_every_problem_compiler_style(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(BROKEN)
-    result = run("validate", str(path))
+def test_validate_reports_every_problem_compiler_style(broken: Path) -> None:
+    result = run("validate", str(broken))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{path}:3:28: error: 'kind' must be one of state, person")
+    assert lines[0].startswith(f"{broken}:3:28: error: 'kind' must be one of state, person")
     assert lines[1] == "  hint: did you mean 'state'?"
-    assert lines[2] == f"{path}:5:44: error: 'part_of' names 'b', which does not exist"
+    assert lines[2] == f"{broken}:5:44: error: 'part_of' names 'b', which does not exist"
     assert lines[3] == "  hint: did you mean 'bb'?"
     assert lines[-1] == "invalid: 2 errors, 0 notes in 1 file"
     assert "Traceback" not in result.stderr
 
 
-def test_validate_json(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(BROKEN)
-    result = run("validate", "--format", "json", str(path))
+def test_validate_json(broken: Path) -> None:
+    result = run("validate", "--format", "json", str(broken))
     assert result.returncode == 1
     problems = json.loads(result.stdout)
     assert [(p["line"], p["col"], p["severity"]) for p in problems] == [
@@ -69,11 +73,9 @@ def test_validate_json(tmp_path: Path) -> None:
     assert problems[1]["hint"] == "did you mean 'bb'?"
 
 
-def test_validate_several_paths_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(BROKEN)
+def test_validate_several_paths_at_once(broken: Path) -> None:
     out = io.StringIO()
-    assert validate([str(FIXTURES / "small"), str(path)], out) == 1
+    assert validate([str(FIXTURES / "small"), str(broken)], out) == 1
     assert out.getvalue().splitlines()[-1] == "invalid: 2 errors, 0 notes in 2 files"
 
 
@@ -101,20 +103,16 @@ def test_missing_path_is_a_clear_error() -> None:
     assert result.stdout.startswith("/no/such/dossier: error: no such file or folder")
 
 
-def test_open_invalid_dossier_prints_errors_not_a_traceback(tmp_path: Path) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(BROKEN)
-    result = run(str(path))
+def test_open_invalid_dossier_prints_errors_not_a_traceback(broken: Path) -> None:
+    result = run(str(broken))
     assert result.returncode == 1
     assert "error: 'kind' must be one of" in result.stderr
     assert "cannot open" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_max_file_size_option(tmp_path: Path) -> None:
-    path = tmp_path / "d.yaml"
-    path.write_text(BROKEN)
-    result = run("validate", "--max-file-size", "100", str(path))
+def test_max_file_size_option(broken: Path) -> None:
+    result = run("validate", "--max-file-size", "100", str(broken))
     assert result.returncode == 1
     assert "over the limit of 100 bytes" in result.stdout
     assert "--max-file-size" in result.stdout

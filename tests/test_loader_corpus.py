@@ -442,50 +442,31 @@ def gen_file_over_size_limit_from_environment(d: Path, mp: pytest.MonkeyPatch) -
     return d
 
 
-@generated(
-    """\
-# libyaml's composer would overflow the C stack: the loader must refuse it first.
-dossier.yaml:6: error: nesting
-""",
-    isolate=True,
+def nested(name: str, line: str, deep: str, why: str = "") -> None:
+    """Register ``gen_<name>``: BASE with an ``x-deep`` field of ``deep``, expecting a
+    nesting error at ``line`` of dossier.yaml (each loaded in a process of its own)."""
+
+    def build(d: Path, mp: pytest.MonkeyPatch) -> Path:
+        write(d, "dossier.yaml", BASE + "x-deep:" + deep)
+        return d
+
+    build.__name__ = f"gen_{name}"
+    generated(f"{why}dossier.yaml:{line}: error: nesting\n", isolate=True)(build)
+
+
+nested(
+    "deep_flow_sequence",
+    "6",
+    " " + "[" * 30_000 + "]" * 30_000 + "\n",
+    why="# libyaml's composer would overflow the C stack: the loader must refuse it first.\n",
 )
-def gen_deep_flow_sequence(d: Path, mp: pytest.MonkeyPatch) -> Path:
-    write(d, "dossier.yaml", BASE + "x-deep: " + "[" * 30_000 + "]" * 30_000 + "\n")
-    return d
-
-
-@generated(
-    """\
-dossier.yaml:6: error: nesting
-""",
-    isolate=True,
+nested("deep_flow_mapping", "6", " " + "{a: " * 30_000 + "}" * 30_000 + "\n")
+nested("deep_block_sequence", "7", "\n" + "- " * 30_000 + "x\n")
+nested(
+    "deep_block_indented",
+    "*",
+    "\n" + "".join("  " * i + "- k:\n" for i in range(2_000)) + "  " * 2_000 + "- leaf\n",
 )
-def gen_deep_flow_mapping(d: Path, mp: pytest.MonkeyPatch) -> Path:
-    write(d, "dossier.yaml", BASE + "x-deep: " + "{a: " * 30_000 + "}" * 30_000 + "\n")
-    return d
-
-
-@generated(
-    """\
-dossier.yaml:7: error: nesting
-""",
-    isolate=True,
-)
-def gen_deep_block_sequence(d: Path, mp: pytest.MonkeyPatch) -> Path:
-    write(d, "dossier.yaml", BASE + "x-deep:\n" + "- " * 30_000 + "x\n")
-    return d
-
-
-@generated(
-    """\
-dossier.yaml:*: error: nesting
-""",
-    isolate=True,
-)
-def gen_deep_block_indented(d: Path, mp: pytest.MonkeyPatch) -> Path:
-    levels = "".join("  " * i + "- k:\n" for i in range(2_000))
-    write(d, "dossier.yaml", BASE + "x-deep:\n" + levels + "  " * 2_000 + "- leaf\n")
-    return d
 
 
 def _laughs(alias_list: Callable[[int], str]) -> str:
