@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from textual.geometry import Region
 from textual.strip import Strip
@@ -15,8 +17,9 @@ from tui.textual_internals import (
     styles_cache_of,
 )
 from tui.widgets import DetailPane, EntityList
+from tui.widgets.timeline_list import TimelineList
 
-from .conftest import fixture_dossier
+from .conftest import bundled_dossier, fixture_dossier
 
 
 def cells(strips: list[Strip]) -> list[list[tuple[str, object]]]:
@@ -25,7 +28,11 @@ def cells(strips: list[Strip]) -> list[list[tuple[str, object]]]:
 
 def check_panes(app: DossierApp) -> None:
     """Every framed pane, drawn whole and in part, equals Textual's own drawing."""
-    panes: list[Widget] = [app.screen.query_one(DetailPane), *app.screen.query(EntityList)]
+    check([app.screen.query_one(DetailPane), *app.screen.query(EntityList)])
+
+
+def check(panes: list[Widget]) -> None:
+    """Each of ``panes``, drawn whole and in part, equals Textual's own drawing."""
     for pane in panes:
         framed = styles_cache_of(pane)
         assert isinstance(framed, FramedStylesCache)
@@ -60,6 +67,22 @@ async def test_framed_rows_match_without_colour(monkeypatch: pytest.MonkeyPatch)
         await pilot.pause()
         assert app.get_line_filters()
         check_panes(app)
+
+
+async def test_the_timeline_matches_textuals_drawing(
+    make_app: Callable[..., DossierApp],
+) -> None:
+    app = make_app(bundled_dossier())
+    async with app.run_test(size=(100, 16)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        timeline = app.screen.query_one(TimelineList)
+        assert timeline.bar() is not None, "the bar's column is part of the check"
+        for key in ("down", "pagedown", "tab", "end", "tab", "home"):
+            check([timeline])
+            await pilot.press(key)
+            await pilot.pause()
+        check([timeline])
 
 
 async def test_a_pane_with_an_effect_is_left_to_textual() -> None:

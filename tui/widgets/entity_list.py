@@ -16,7 +16,6 @@ from typing import Self
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -112,12 +111,6 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
     @property
     def visible_count(self) -> int:
         return len(self._shown)
-
-    def rows_in_view(self) -> int:
-        return self.viewport.height
-
-    def on_bar(self, event: events.MouseEvent) -> bool:
-        return self.bar_row(event) is not None
 
     def neighbours(self) -> list[str]:
         """Ids of the items just below and just above the cursor (where it goes next)."""

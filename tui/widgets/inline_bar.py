@@ -243,6 +243,14 @@ class InlineScrollbar(WidgetMixin):
             return None
         return offset.y
 
+    def on_bar(self, event: events.MouseEvent) -> bool:
+        """Whether the pointer is on the bar (for a :class:`~.cursor_list.CursorList`)."""
+        return self.bar_row(event) is not None
+
+    def rows_in_view(self) -> int:
+        """Rows of content in view (for a :class:`~.cursor_list.CursorList`)."""
+        return self.scrollable_content_area.height
+
     def _set_bar_state(self, state: str) -> None:
         if state != self._bar_state:
             self._bar_state = state

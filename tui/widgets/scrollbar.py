@@ -8,7 +8,7 @@ keeps them as strips, one per row, until the bar's geometry or colours change. I
 and behaves exactly like the stock bar (clicks and drags are the stock bar's).
 
 :class:`QuickScrollbars` is the mixin that gives a scrolling widget this bar (the
-timeline and the stance grid). The explorer's panes draw theirs inline instead
+stance grid, which scrolls both ways). The other panes draw theirs inline instead
 (:mod:`.inline_bar`), which also saves the screen cutting their rows at the bar.
 """
 

@@ -23,7 +23,8 @@ from ..content import Event, EventStatus
 from ..content.text import one_line
 from ..glyphs import EVENT_GLYPH, LINKED_MARK
 from .cursor_list import CursorList
-from .scrollbar import QuickScrollbars
+from .framed import FramedRows
+from .inline_bar import InlineScrollbar
 
 LINES_PER_EVENT = 3
 CURSOR_BAR = "▌"
@@ -45,12 +46,12 @@ WIDE = 60
 """From this width on, the status is spelled out beside its glyph."""
 
 
-class TimelineList(QuickScrollbars, CursorList):
+class TimelineList(InlineScrollbar, FramedRows, CursorList):
     """Events in the order given; posts :class:`Highlighted` and :class:`Chosen`."""
 
     DEFAULT_CSS = """
     TimelineList {
-        scrollbar-size-vertical: 1;
+        overflow-y: hidden;  /* the scrollbar is drawn inline: InlineScrollbar */
     }
     TimelineList > .timeline-list--detail {
         color: $text-muted;
@@ -157,8 +158,8 @@ class TimelineList(QuickScrollbars, CursorList):
             self.post_message(self.Chosen(self, event))
 
     # -- rendering ---------------------------------------------------------
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+    def render_row(self, y: int) -> Strip:
+        width = self.viewport.width
         base = self.rich_style
         if width <= 0:
             return Strip.blank(0)
