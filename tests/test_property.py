@@ -55,8 +55,14 @@ def load_text(data: bytes) -> Dossier | None:
             return load_dossier(path, use_cache=False)
         except ContentError as error:
             assert error.diagnostics, "a ContentError must say what is wrong"
+            # Any line break counts (YAML's are \r, \n, NEL, LS, PS); it may point past the end.
+            last_line = len(data.decode("utf-8", "replace").splitlines()) + 2
             for diagnostic in error.diagnostics:
                 assert diagnostic.message
+                # Where, in the file that was read, on one printable line.
+                assert diagnostic.location.path.endswith("d.yaml"), diagnostic
+                assert 0 <= diagnostic.location.line <= last_line, diagnostic
+                assert "\n" not in diagnostic.message and "\x1b" not in str(diagnostic)
             return None
 
 
