@@ -219,12 +219,8 @@ async def test_an_input_flood_is_cut_off_with_a_message(
         session = await Session.open(conn)
         await session.screen.expect(TITLE)
         (app,) = server.children()
-        mark = len(session.screen.data)
-        for _ in range(64):  # 1 MiB of an unterminated DCS string, in 16 KiB writes
-            if session.screen.closed:
-                break
-            session.process.stdin.write(b"\x1bP" + b"x" * (16 * 1024 - 2))
-            await asyncio.sleep(0.01)
+        # 1 MiB of an unterminated DCS string, in 16 KiB writes
+        mark = await session.keep_sending(b"\x1bP" + b"x" * (16 * 1024 - 2), 64, every=0.01)
         await session.screen.expect("more input than this server accepts", since=mark)
         await session.wait_closed()
     await server.expect_log(r"input flood")
@@ -259,11 +255,7 @@ async def test_a_session_cannot_use_more_than_its_cpu_time(
     async with await connect(server.port) as conn:
         session = await Session.open(conn)
         await session.screen.expect(TITLE)
-        for _ in range(400):
-            if session.screen.closed:
-                break
-            session.press((DOWN + b"\x1b[A") * 200)
-            await asyncio.sleep(0.05)
+        await session.keep_sending((DOWN + b"\x1b[A") * 200, 400, every=0.05)
         await session.wait_closed()
         text = session.screen.text()
     assert "used all the processor time it is allowed" in text, text[-500:]

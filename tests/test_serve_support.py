@@ -280,6 +280,17 @@ class Session:
         self.process.stdin.write(keys)
         return mark
 
+    async def keep_sending(self, data: bytes, times: int, every: float) -> int:
+        """Send ``data`` up to ``times`` times, ``every`` seconds apart, until the server
+        closes the session; the screen offset from which the effect can be looked for."""
+        mark = len(self.screen.data)
+        for _ in range(times):
+            if self.screen.closed:
+                break
+            self.process.stdin.write(data)
+            await asyncio.sleep(every)
+        return mark
+
     async def wait_closed(self) -> int | None:
         """Wait for the session to end; its exit status."""
         await asyncio.wait_for(self.process.wait_closed(), WAIT)
