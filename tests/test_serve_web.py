@@ -72,13 +72,21 @@ class BrowserSession:
 
 
 async def open_session(
-    http: aiohttp.ClientSession, server: ServeProcess, size: tuple[int, int] = (80, 24)
+    http: aiohttp.ClientSession,
+    server: ServeProcess,
+    size: tuple[int, int] = (80, 24),
+    *,
+    expecting: str = "",
 ) -> BrowserSession:
+    """A browser's session with ``server``, once its screen shows ``expecting`` (if any)."""
     url = f"http://127.0.0.1:{server.port}/ws?width={size[0]}&height={size[1]}"
     websocket = await http.ws_connect(
         url, origin=f"http://127.0.0.1:{server.port}", timeout=aiohttp.ClientWSTimeout(WAIT)
     )
-    return BrowserSession(websocket)
+    session = BrowserSession(websocket)
+    if expecting:
+        await session.screen.expect(expecting)
+    return session
 
 
 async def test_page_is_served(serve: Callable[..., ServeProcess]) -> None:
@@ -97,8 +105,7 @@ async def test_page_is_served(serve: Callable[..., ServeProcess]) -> None:
 async def test_websocket_session_explores_and_quits(serve: Callable[..., ServeProcess]) -> None:
     server = serve("--web")
     async with aiohttp.ClientSession() as http:
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        session = await open_session(http, server, expecting=TITLE)
         assert len(server.children()) == 1  # its own process
         mark = await session.press("\x1b[B\x1b[B")
         await session.screen.expect(AFTER_TWO_DOWNS, since=mark)
@@ -114,8 +121,7 @@ async def test_websocket_session_explores_and_quits(serve: Callable[..., ServePr
 async def test_web_sessions_are_limited(serve: Callable[..., ServeProcess]) -> None:
     server = serve("--web", "--max-sessions", "1")
     async with aiohttp.ClientSession() as http:
-        first = await open_session(http, server)
-        await first.screen.expect(TITLE)
+        first = await open_session(http, server, expecting=TITLE)
         second = await open_session(http, server)
         await second.screen.expect("the server is full")
         await second.wait_closed()
@@ -139,8 +145,7 @@ async def test_web_idle_timeout(serve: Callable[..., ServeProcess]) -> None:
 async def test_web_sigterm_says_goodbye(serve: Callable[..., ServeProcess]) -> None:
     server = serve("--web")
     async with aiohttp.ClientSession() as http:
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        session = await open_session(http, server, expecting=TITLE)
         apps = server.children()
         server.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
         await session.screen.expect("the server is stopping")
@@ -271,8 +276,7 @@ async def test_an_app_that_will_not_quit_is_killed_and_reaped(
     """Item 2: the app is ended (quit, SIGTERM, SIGKILL) and its slot kept until it is gone."""
     server = serve("--web", "--max-per-address", "1")
     async with aiohttp.ClientSession() as http:
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        session = await open_session(http, server, expecting=TITLE)
         (app,) = server.children()
         os.kill(app, signal.SIGSTOP)  # it can neither quit nor handle SIGTERM
         await session.websocket.close()
@@ -283,8 +287,7 @@ async def test_an_app_that_will_not_quit_is_killed_and_reaped(
         await refused.wait_closed()
         await async_wait_until(lambda: not alive(app), timeout=15, what="the app to be killed")
         await async_wait_until(lambda: not server.children(), what="the app to be reaped")
-        again = await open_session(http, server)
-        await again.screen.expect(TITLE)
+        again = await open_session(http, server, expecting=TITLE)
         await again.press("q")
         await again.wait_closed()
 
@@ -314,8 +317,7 @@ async def test_sigterm_ends_even_a_stuck_app(serve: Callable[..., ServeProcess])
     """Item 2: the server's SIGTERM ends every app, even one that cannot quit."""
     server = serve("--web")
     async with aiohttp.ClientSession() as http:
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        session = await open_session(http, server, expecting=TITLE)
         (app,) = server.children()
         os.kill(app, signal.SIGSTOP)
         server.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
@@ -331,16 +333,14 @@ async def test_frames_that_raise_do_not_end_the_session(
     """Item 8 (and 6 for the web): deep JSON, lone surrogates and junk are ignored."""
     server = serve("--web")
     async with aiohttp.ClientSession() as http:
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        session = await open_session(http, server, expecting=TITLE)
         await session.websocket.send_str("[" * 60000)
         await session.websocket.send_str('["stdin", "\\ud800"]')
         await session.websocket.send_str('["resize", {"width": true, "height": [1]}]')
         await session.websocket.send_str("[" * 100000)  # over the frame limit: closed
         await session.wait_closed()
         assert session.close_code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        session = await open_session(http, server, expecting=TITLE)
         await session.websocket.send_str("[" * 60000)
         await session.websocket.send_str('["stdin", "\\ud800"]')
         mark = await session.press("\x1b[B\x1b[B")
@@ -355,8 +355,7 @@ async def test_a_web_input_flood_is_cut_off(serve: Callable[..., ServeProcess]) 
     """Item 3 for the web: keys beyond the rate and the queue end the session, with a line."""
     server = serve("--web", "--input-rate", "1K", "--input-burst", "4K", "--input-queue", "32K")
     async with aiohttp.ClientSession() as http:
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        session = await open_session(http, server, expecting=TITLE)
         (app,) = server.children()
         for _ in range(64):
             if session.screen.closed:
@@ -379,8 +378,7 @@ async def test_web_apps_get_a_clean_environment(
     server.start()
     try:
         async with aiohttp.ClientSession() as http:
-            session = await open_session(http, server)
-            await session.screen.expect(TITLE)
+            session = await open_session(http, server, expecting=TITLE)
             (app,) = server.children()
             environ = Path(f"/proc/{app}/environ").read_bytes().split(b"\0")
             cwd = os.readlink(f"/proc/{app}/cwd")
@@ -446,8 +444,7 @@ async def test_apps_do_not_outlive_a_killed_server(serve: Callable[..., ServePro
     """A server killed outright (SIGKILL, OOM) cannot end its apps: the kernel does."""
     server = serve("--web")
     async with aiohttp.ClientSession() as http:
-        session = await open_session(http, server)
-        await session.screen.expect(TITLE)
+        _session = await open_session(http, server, expecting=TITLE)  # kept open to the end
         (app,) = server.children()
         server.process.kill()  # type: ignore[union-attr]
         await async_wait_until(lambda: not alive(app), what="the app to die with its server")
