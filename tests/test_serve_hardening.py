@@ -198,8 +198,7 @@ async def test_invalid_utf8_does_not_end_the_session(serve: Callable[..., ServeP
     """Item 6: one invalid byte used to stop the app's input (a traceback to the client)."""
     server = serve()
     async with await connect(server.port) as conn:
-        session = await Session.open(conn)
-        await session.screen.expect(TITLE)
+        session = await Session.open(conn, expecting=TITLE)
         session.press(b"\xff\xfe\xc0")
         await asyncio.sleep(0.3)
         mark = session.press(DOWN + DOWN)
@@ -216,8 +215,7 @@ async def test_an_input_flood_is_cut_off_with_a_message(
     """Item 3: a megabyte of keys used to be queued in the app without bound."""
     server = serve("--input-rate", "1K", "--input-burst", "4K", "--input-queue", "32K")
     async with await connect(server.port) as conn:
-        session = await Session.open(conn)
-        await session.screen.expect(TITLE)
+        session = await Session.open(conn, expecting=TITLE)
         (app,) = server.children()
         # 1 MiB of an unterminated DCS string, in 16 KiB writes
         mark = await session.keep_sending(b"\x1bP" + b"x" * (16 * 1024 - 2), 64, every=0.01)
@@ -253,8 +251,7 @@ async def test_a_session_cannot_use_more_than_its_cpu_time(
     """Item 3: each app has a CPU-time limit; keys that keep it busy end it, with a line."""
     server = serve("--session-cpu", "2", "--input-rate", "64K", "--input-burst", "64K")
     async with await connect(server.port) as conn:
-        session = await Session.open(conn)
-        await session.screen.expect(TITLE)
+        session = await Session.open(conn, expecting=TITLE)
         await session.keep_sending((DOWN + b"\x1b[A") * 200, 400, every=0.05)
         await session.wait_closed()
         text = session.screen.text()
@@ -268,8 +265,7 @@ async def test_apps_do_not_outlive_a_killed_ssh_server(
     """SIGKILL of the server: its apps are killed by the kernel (PR_SET_PDEATHSIG)."""
     server = serve()
     async with await connect(server.port) as conn:
-        session = await Session.open(conn)
-        await session.screen.expect(TITLE)
+        _session = await Session.open(conn, expecting=TITLE)  # kept open to the end
         (app,) = server.children()
         server.process.kill()  # type: ignore[union-attr]
         await async_wait_until(lambda: not alive(app), what="the app to die with its server")

@@ -160,8 +160,7 @@ async def test_a_session_slot_is_free_only_once_its_app_is_reaped(
     """An app that does not end on SIGHUP (here: stopped) keeps its slot until it is killed."""
     server = serve("--max-sessions", "1")
     conn = await connect(server.port)
-    session = await Session.open(conn)
-    await session.screen.expect(TITLE)
+    _session = await Session.open(conn, expecting=TITLE)  # kept open to the end
     [app] = server.children()
     os.kill(app, signal.SIGSTOP)
     conn.abort()

@@ -270,8 +270,7 @@ def test_openssh_local_forwarding_is_refused(server: ServeProcess, tmp_path: Pat
 
 async def test_asyncssh_session_navigates_resizes_and_quits(server: ServeProcess) -> None:
     async with await connect(server.port) as conn:
-        session = await Session.open(conn, (80, 24))
-        await session.screen.expect(TITLE)
+        session = await Session.open(conn, expecting=TITLE)
         mark = session.press(DOWN + DOWN)
         await session.screen.expect(AFTER_TWO_DOWNS, since=mark)
         mark = len(session.screen.data)
@@ -345,8 +344,7 @@ async def test_silent_connections_from_one_address_keep_nobody_else_out(
     server = serve("--max-sessions", "8")
     with silent_connections(server.port, ["127.0.0.1"] * 40) as first:
         async with await connect(server.port, local_addr=("127.0.0.2", 0)) as conn:
-            session = await Session.open(conn)
-            await session.screen.expect(TITLE)
+            await Session.open(conn, expecting=TITLE)
         assert all(
             banner.startswith(b"SSH-2.0-dossier") for banner in first[:PER_SOURCE_MAX_STARTUPS]
         )

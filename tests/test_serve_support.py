@@ -258,12 +258,20 @@ class Session:
 
     @classmethod
     async def open(
-        cls, conn: asyncssh.SSHClientConnection, size: tuple[int, int] = (80, 24)
+        cls,
+        conn: asyncssh.SSHClientConnection,
+        size: tuple[int, int] = (80, 24),
+        *,
+        expecting: str = "",
     ) -> Session:
+        """A session on ``conn``, once its screen shows ``expecting`` (if any)."""
         process = await conn.create_process(
             term_type="xterm-256color", term_size=size, encoding=None
         )
-        return cls(process)
+        session = cls(process)
+        if expecting:
+            await session.screen.expect(expecting)
+        return session
 
     async def _read(self) -> None:
         try:
@@ -330,8 +338,7 @@ async def test_sigterm_tells_users_ends_their_apps_and_exits_zero(
 async def test_log_has_one_line_per_connection(serve: Callable[..., ServeProcess]) -> None:
     server = serve()
     async with await connect(server.port, username="alice") as conn:
-        session = await Session.open(conn)
-        await session.screen.expect(TITLE)
+        session = await Session.open(conn, expecting=TITLE)
         session.press(b"q")
         assert await session.wait_closed() == 0
     async with await connect(server.port, username="bob the " + "b" * 100) as conn:
