@@ -2,12 +2,13 @@
 
 :class:`CursorList` holds what the entity lists and the timeline share: the cursor
 (a reactive row among the items shown), moving and paging it, keeping it in view,
-choosing with enter or a double click, the move bindings and the look of the frame
-and the cursor. A subclass sets :attr:`CursorList.ROW_LINES`, says how many items it
-shows (``_shown``), draws its rows (``render_row`` or ``render_line``, see
-"Line panes" in docs/architecture.md), reacts to the cursor in ``watch_cursor`` and
-posts its own ``Chosen`` message from :meth:`CursorList.choose`. It adds its enter
-binding (with its own description) to ``BINDINGS``; the move bindings come from here.
+choosing with enter or a double click, the move bindings and the look of the cursor
+(the frame's is :class:`~.line_pane.LinePane`'s). A subclass sets
+:attr:`CursorList.ROW_LINES`, says which items it shows (``_shown``), draws its rows
+(``render_row``, see "Line panes" in docs/architecture.md), reacts to the cursor in
+``watch_cursor`` and posts its own ``Chosen`` message from :meth:`CursorList.choose`.
+It adds its enter binding (with its own description) to ``BINDINGS``; the move
+bindings come from here.
 """
 
 from __future__ import annotations
@@ -17,26 +18,17 @@ from typing import ClassVar
 from textual import events
 from textual.geometry import Region
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 
 from .keys import MOVE_BINDINGS
+from .line_pane import LinePane
 
 
-class CursorList(ScrollView, can_focus=True):
+class CursorList(LinePane):
     """Items of :attr:`ROW_LINES` rows each, with a cursor (module doc)."""
 
     DEFAULT_CSS = """
     CursorList {
-        height: 1fr;
-        border: round $primary-darken-2;
-        border-title-color: $text-muted;
-        border-subtitle-color: $text-muted;
         overflow-x: hidden;
-    }
-    CursorList:focus {
-        border: round $accent;
-        border-title-color: $text;
-        border-title-style: bold;
     }
     CursorList > .cursor-list--cursor {
         background: $block-cursor-blurred-background;

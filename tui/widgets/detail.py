@@ -24,7 +24,6 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -35,6 +34,7 @@ from .detail_lines import LINK_ARROW, DetailLine, detail_lines
 from .framed import FramedRows
 from .inline_bar import InlineScrollbar, row_runs
 from .keys import MOVE_BINDINGS
+from .line_pane import LinePane
 
 HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
 SCROLL_STEP = 3
@@ -65,23 +65,15 @@ class _Wrapped:
     """(lines wrapped, width, estimated rows of the lines not wrapped yet)."""
 
 
-class DetailPane(InlineScrollbar, FramedRows, ScrollView, can_focus=True):
+class DetailPane(InlineScrollbar, FramedRows, LinePane):
     """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """
     DetailPane {
-        height: 1fr;
-        border: round $primary-darken-2;
-        border-title-color: $text-muted;
         background: $surface;
         padding: 0 1;
         overflow-x: hidden;
         overflow-y: hidden;  /* the scrollbar is drawn inline: InlineScrollbar */
-    }
-    DetailPane:focus {
-        border: round $accent;
-        border-title-color: $text;
-        border-title-style: bold;
     }
     DetailPane.-hints { border: round $warning; }
     DetailPane > .detail-pane--link { color: $text-accent; }

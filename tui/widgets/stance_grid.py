@@ -19,13 +19,13 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..content import Actor, Issue, Position, Stance
 from ..content.stances import StanceTable
 from ..content.text import one_line
 from ..glyphs import STANCE_GLYPH, STANCE_STYLE
+from .line_pane import LinePane
 from .scrollbar import QuickScrollbars
 
 CORNER = "actor ╲ issue"
@@ -35,22 +35,13 @@ MIN_HEADER_WIDTH = 10
 MAX_HEADER_WIDTH = 26
 
 
-class StanceGrid(QuickScrollbars, ScrollView, can_focus=True):
+class StanceGrid(QuickScrollbars, LinePane):
     """The matrix; posts :class:`CellHighlighted` on a move and :class:`Chosen` to open."""
 
     DEFAULT_CSS = """
     StanceGrid {
-        height: 1fr;
-        border: round $primary-darken-2;
-        border-title-color: $text-muted;
-        border-subtitle-color: $text-muted;
         scrollbar-size-vertical: 1;
         scrollbar-size-horizontal: 1;
-    }
-    StanceGrid:focus {
-        border: round $accent;
-        border-title-color: $text;
-        border-title-style: bold;
     }
     StanceGrid > .stance-grid--header {
         color: $text-muted;
