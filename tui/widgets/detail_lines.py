@@ -21,6 +21,7 @@ from ..content import (
     Event,
     Index,
     Issue,
+    Position,
     Ref,
     Source,
 )
@@ -213,21 +214,26 @@ def _actor(lines: _Lines, actor: Actor) -> None:
     if positions:
         lines.heading("Positions", len(positions))
         for issue, position in positions:
-            lines.link(
-                issue.id,
-                (f"{STANCE_GLYPH[position.stance]} {position.stance.value} ",
-                 STANCE_STYLE[position.stance]),
-                issue.title,
-                role="positions",
-            )  # fmt: skip
-            if position.position:
-                lines.add("    ", position.position, (lines.cite(position.refs), MUTED))
+            _position(lines, issue.id, position, issue.title, role="positions")
     lines.relations(actor)
     lines.events_for(actor, "actors")
     lines.assessments_about(actor)
     lines.see_also(actor)
     lines.own_refs(actor)
     lines.referenced_by(actor)
+
+
+def _position(
+    lines: _Lines, target: str, position: Position, label: str, *, role: str = ""
+) -> None:
+    """``position`` as a link to ``target`` (its stance, then ``label``), its words below."""
+    stance = (
+        f"{STANCE_GLYPH[position.stance]} {position.stance.value} ",
+        STANCE_STYLE[position.stance],
+    )
+    lines.link(target, stance, label, role=role)
+    if position.position:
+        lines.add("    ", position.position, (lines.cite(position.refs), MUTED))
 
 
 def _issue(lines: _Lines, issue: Issue) -> None:
@@ -240,14 +246,7 @@ def _issue(lines: _Lines, issue: Issue) -> None:
     if issue.positions:
         lines.heading("Positions", len(issue.positions))
         for position in issue.positions:
-            lines.link(
-                position.actor,
-                (f"{STANCE_GLYPH[position.stance]} {position.stance.value} ",
-                 STANCE_STYLE[position.stance]),
-                lines.label(position.actor),
-            )  # fmt: skip
-            if position.position:
-                lines.add("    ", position.position, (lines.cite(position.refs), MUTED))
+            _position(lines, position.actor, position, lines.label(position.actor))
             lines.quotes(position.refs)
     if issue.related:
         lines.heading("Related issues", len(issue.related))
