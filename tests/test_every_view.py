@@ -89,6 +89,33 @@ async def test_opened_from_any_hostile_item_nothing_unsafe_reaches_the_screen(
             assert app.history.current_entity == entity_id
 
 
+@pytest.mark.parametrize(
+    ("view", "shown"),
+    [
+        (
+            EVIDENCE,
+            (
+                "[@click=app.bell]ring[/]",
+                "“[bold]quoted markup[/bold]”",
+                "Source with [link=https://example.com]a link[/link]",
+            ),
+        ),
+        (NEIGHBOURHOOD, ("[b]Bold?[/b] [@click=app.quit]Quit![/]", "[b]allied[/b] with")),
+    ],
+    ids=view_id,
+)
+async def test_markup_in_the_content_is_shown_as_written(
+    make_app: AppFactory, view: View, shown: tuple[str, ...]
+) -> None:
+    app = make_app("hostile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_view(app, pilot, view, "markup")
+        await press(pilot, *view.more)
+        text = screen_text(app)
+        for literal in shown:
+            assert literal in text
+
+
 @pytest.mark.parametrize("view", EVERY_VIEW, ids=view_id)
 async def test_the_view_survives_a_small_terminal(make_app: AppFactory, view: View) -> None:
     app = make_app("small")

@@ -413,14 +413,3 @@ async def test_without_an_item_the_whole_dossier_is_shown(make_app: AppFactory) 
         await pilot.pause()
         await open_evidence(app, pilot)
         assert pane_lines(app) == ["Evidence for Border talks", "Nothing here cites a source."]
-
-
-async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
-    app = make_app("hostile")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_evidence(app, pilot, "markup")
-        shown = screen_text(app)
-        assert "[@click=app.bell]ring[/]" in shown
-        assert "“[bold]quoted markup[/bold]”" in shown
-        assert "Source with [link=https://example.com]a link[/link]" in shown
-        assert app.is_running

@@ -224,16 +224,6 @@ async def test_without_an_item_there_is_nothing_to_grow(make_app: AppFactory) ->
         assert "More hops" not in screen_text(app)
 
 
-async def test_hostile_content_is_shown_literally(make_app: AppFactory) -> None:
-    app = make_app("hostile")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_neighbourhood(app, pilot, "markup")
-        shown = screen_text(app)
-        assert "[b]Bold?[/b] [@click=app.quit]Quit![/]" in shown
-        assert "[b]allied[/b] with" in shown
-        assert app.is_running
-
-
 async def test_readable_without_colour(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
