@@ -8,20 +8,24 @@ starting the app does not load them.
 from __future__ import annotations
 
 from .breadcrumb import Breadcrumb
+from .cursor_list import CursorList
 from .detail import DetailPane
 from .entity_list import EntityList
 from .filter_bar import FilterBar
 from .key_bar import KeyBar
+from .line_pane import LinePane
 from .problems import ProblemsPanel
 from .title_bar import TitleBar
 from .tour_banner import TourBanner
 
 __all__ = [
     "Breadcrumb",
+    "CursorList",
     "DetailPane",
     "EntityList",
     "FilterBar",
     "KeyBar",
+    "LinePane",
     "ProblemsPanel",
     "TitleBar",
     "TourBanner",
