@@ -19,6 +19,7 @@ import pytest
 from tests.test_serve_support import WAIT, ServeProcess, connect
 from tui.content import default_dossier
 from tui.serve import Admission, AppCommand, Limits, is_loopback
+from tui.serve.child import child_environment, clamp_size, python_path_for, sanitise_term
 from tui.serve.cli import UsageError, build_parser, check_access, main
 from tui.serve.hostkey import (
     HostKeyError,
@@ -26,13 +27,7 @@ from tui.serve.hostkey import (
     fingerprint,
     load_or_create_host_key,
 )
-from tui.serve.session import (
-    PtyChild,
-    child_environment,
-    clamp_size,
-    python_path_for,
-    sanitise_term,
-)
+from tui.serve.session import PtyChild
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = "dossier: {id: t, title: T, summary: S, as_of: 2020}\nactors:\n  - {id: a, kind: x}\n"

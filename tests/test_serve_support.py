@@ -295,7 +295,10 @@ class Session:
         for _ in range(times):
             if self.screen.closed:
                 break
-            self.process.stdin.write(data)
+            try:
+                self.process.stdin.write(data)
+            except OSError:  # the server closed the channel in between
+                break
             await asyncio.sleep(every)
         return mark
 

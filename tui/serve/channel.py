@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING
 
 import asyncssh
 
+from .child import (
+    child_environment,
+    clamp_size,
+    describe_end,
+    exit_status,
+    flood_message,
+    log_text,
+)
 from .inputs import ControlStringFilter, InputGate, Utf8Repair
-from .session import PtyChild, child_environment, clamp_size, describe_end, exit_status
+from .session import PtyChild
 
 if TYPE_CHECKING:
     from .ssh import Connection
@@ -45,21 +53,6 @@ def printable(text: str, limit: int = 64) -> str:
     """Text from a client, safe for a log line: no controls, no spaces, bounded."""
     cleaned = "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in text)
     return cleaned[:limit] or "-"
-
-
-def log_text(data: bytes) -> list[str]:
-    """An app's stderr as log lines: decoded, controls shown as '?', blank lines dropped."""
-    text = data.decode("utf-8", "replace")
-    lines = ("".join(ch if ch.isprintable() else "?" for ch in line) for line in text.split("\n"))
-    return [line for line in lines if line.strip()]
-
-
-def flood_message(queue: int) -> str:
-    """What a client that sends input faster than it is let through is told."""
-    return (
-        f"dossier: disconnected: more input than this server accepts "
-        f"(over {queue // 1024} KiB waiting)."
-    )
 
 
 def _write(chan: asyncssh.SSHServerChannel[bytes] | None, data: bytes) -> None:

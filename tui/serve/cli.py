@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 
 import platformdirs
@@ -323,20 +324,10 @@ def check_authorized_keys(path: Path) -> None:
 def settings_from(args: argparse.Namespace) -> ServeSettings:
     """The servers' settings from parsed, checked arguments."""
     path: Path = (args.path or default_dossier()).resolve()
+    # Each limit's flag has the field's name (--max-sessions: max_sessions); the few
+    # without a flag keep their default.
     limits = Limits(
-        max_sessions=args.max_sessions,
-        max_per_address=args.max_per_address,
-        per_source_max_startups=args.per_source_max_startups,
-        max_startups=args.max_startups,
-        login_grace=args.login_grace,
-        max_auth_tries=args.max_auth_tries,
-        idle_timeout=args.idle_timeout,
-        keepalive=args.keepalive,
-        input_rate=args.input_rate,
-        input_burst=args.input_burst,
-        input_queue=args.input_queue,
-        session_memory=args.session_memory,
-        session_cpu=args.session_cpu,
+        **{f.name: getattr(args, f.name) for f in fields(Limits) if hasattr(args, f.name)}
     )
     return ServeSettings(
         app=AppCommand(path=path, max_file_size=args.max_file_size, no_cache=args.no_cache),
@@ -363,16 +354,14 @@ def run(args: argparse.Namespace) -> int:
     assert settings.home is not None
     if args.web:
         try:
-            from .session import prepare_home
+            from .child import prepare_home
             from .web import serve_web
         except ImportError:
             raise ServeError(_missing("textual-serve", "textual-serve>=1.1.1,<2")) from None
         try:
             return serve_web(settings, prepare_home(settings.home))
         except OSError as error:
-            raise ServeError(
-                f"cannot listen on {settings.host} port {settings.port}: {error.strerror or error}"
-            ) from None
+            raise _cannot_listen(settings, error) from None
     try:
         from .hostkey import HostKeyError
         from .ssh import serve_ssh
@@ -385,9 +374,13 @@ def run(args: argparse.Namespace) -> int:
     except HostKeyError as error:
         raise ServeError(str(error)) from None
     except OSError as error:
-        raise ServeError(
-            f"cannot listen on {settings.host} port {settings.port}: {error.strerror or error}"
-        ) from None
+        raise _cannot_listen(settings, error) from None
+
+
+def _cannot_listen(settings: ServeSettings, error: OSError) -> ServeError:
+    return ServeError(
+        f"cannot listen on {settings.host} port {settings.port}: {error.strerror or error}"
+    )
 
 
 def main(argv: Sequence[str]) -> int:

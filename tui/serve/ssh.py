@@ -24,10 +24,10 @@ from typing import Any, TextIO
 import asyncssh
 
 from .channel import CLOSE_DELAY, AppSession, printable
+from .child import prepare_home, python_path_for
 from .config import Limits, ServeSettings
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
 from .limits import Admission, IdleTimer, QuietLog, Startups
-from .session import prepare_home, python_path_for
 
 SERVER_VERSION = "dossier"
 STOPPING_MESSAGE = "dossier: the server is stopping. Goodbye."

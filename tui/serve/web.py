@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -26,11 +25,9 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 import jinja2
@@ -38,21 +35,23 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.web_runner import GracefulExit
 from textual_serve.server import Server
 
-from .channel import flood_message, log_text
-from .config import ServeSettings, is_loopback
-from .inputs import ControlStringFilter, InputGate, text_to_bytes
+from .child import (
+    child_environment,
+    describe_end,
+    exit_status,
+    flood_message,
+    log_text,
+    python_path_for,
+)
+from .config import ServeSettings
+from .inputs import ControlStringFilter, InputGate
 from .limits import Admission, IdleTimer, QuietLog
-from .session import MAX_SIDE, child_environment, describe_end, exit_status, python_path_for
 from .webapp import QUIT_GRACE, WebApp, web_environment
+from .webcheck import MAX_FRAME, Frame, Origins, parse_frame, public_url, read_side
 
 HEARTBEAT = 15.0
 """Seconds between websocket pings; a browser that stops answering is dropped."""
-MAX_FRAME = 64 * 1024
-"""Largest websocket message accepted from a browser (aiohttp closes with 1009 beyond)."""
-FRAME_COST = 16
-"""What a frame that is not keys (resize, ping, focus) spends of the input rate."""
 STOPPING_MESSAGE = b"\r\n\x1b[?1049l\r\ndossier: the server is stopping. Goodbye.\r\n"
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -68,124 +67,6 @@ def bind_socket(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
-
-
-def url_host(host: str) -> str:
-    """``host`` as it stands in a URL (IPv6 in brackets)."""
-    return f"[{host}]" if ":" in host and not host.startswith("[") else host
-
-
-def public_url(host: str, port: int) -> str:
-    """The address browsers reach the server at, when --public-url does not say."""
-    if host in ("", "0.0.0.0", "::"):
-        host = socket.getfqdn()
-    return f"http://{url_host(host)}:{port}"
-
-
-def _split_netloc(netloc: str) -> tuple[str, int | None] | None:
-    """(name, port or None) of 'name[:port]' or '[v6][:port]'; None if it is not one."""
-    try:
-        parts = urlsplit(f"//{netloc}")
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.hostname is None or parts.username is not None or parts.path or parts.query:
-        return None
-    return parts.hostname.rstrip("."), port
-
-
-def _place(scheme: str, netloc: str) -> tuple[str, str, int] | None:
-    """(scheme, name, port) of an origin, the port filled in from the scheme."""
-    found = _split_netloc(netloc)
-    if found is None or scheme not in DEFAULT_PORTS:
-        return None
-    name, port = found
-    return scheme, name, port if port is not None else DEFAULT_PORTS[scheme]
-
-
-@dataclass(frozen=True)
-class Origins:
-    """Who may load the page and open a session: this server's own names, nothing else.
-
-    A browser always sends the page's origin with a websocket handshake: a page of any
-    other site (or a DNS-rebound name) is refused.
-    """
-
-    places: frozenset[tuple[str, str, int]]
-    """(scheme, host, port) of each address this server answers to."""
-
-    @classmethod
-    def of(cls, public: str, host: str, port: int) -> Origins:
-        places: set[tuple[str, str, int]] = set()
-        parts = urlsplit(public)
-        if (place := _place(parts.scheme, parts.netloc)) is not None:
-            places.add(place)
-        bound = host.strip("[]").lower()
-        if bound not in ("", "0.0.0.0", "::"):
-            places.add(("http", bound, port))
-        if is_loopback(host):
-            places.add(("http", "localhost", port))
-        return cls(frozenset(places))
-
-    def host_allowed(self, header: str | None) -> bool:
-        """True when a request's ``Host`` names this server (no port: the scheme's own)."""
-        found = _split_netloc(header or "")
-        if found is None:
-            return False
-        name, port = found
-        return any(
-            host == name and (port if port is not None else DEFAULT_PORTS[scheme]) == place_port
-            for scheme, host, place_port in self.places
-        )
-
-    def origin_allowed(self, header: str | None) -> bool:
-        """True when a websocket's ``Origin`` is a page of this server."""
-        parts = urlsplit(header or "")
-        if parts.scheme not in ("http", "https") or parts.path not in ("", "/"):
-            return False
-        return _place(parts.scheme, parts.netloc) in self.places
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One message of textual-serve's page, checked: keys, a size, or a small signal."""
-
-    kind: str
-    keys: bytes = b""
-    size: tuple[int, int] = (80, 24)
-    text: str = ""
-
-    @property
-    def cost(self) -> int:
-        return len(self.keys) if self.kind == "stdin" else FRAME_COST
-
-
-def parse_frame(text: str) -> Frame | None:
-    """A browser's message as a :class:`Frame`, or None if it is not one the page sends.
-
-    The page sends flat JSON arrays: ``["stdin", "keys"]``, ``["resize", {"width": 80,
-    "height": 24}]``, ``["ping", "stamp"]``, ``["blur"]``, ``["focus"]``. Anything else
-    (too deep, wrong types, not JSON) is ignored.
-    """
-    if len(text) > MAX_FRAME:
-        return None
-    try:
-        envelope = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):
-        return None
-    kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
-    if kind == "stdin" and isinstance(data, str):
-        return Frame("stdin", keys=text_to_bytes(data))
-    if kind == "resize" and isinstance(data, dict):
-        width, height = _int(data.get("width"), 0), _int(data.get("height"), 0)
-        return Frame("resize", size=(width, height)) if width and height else None
-    if kind == "ping" and isinstance(data, str) and len(data) <= 64:
-        return Frame("ping", text=data)
-    if kind in ("blur", "focus"):
-        return Frame(kind)
-    return None
 
 
 class DossierWebServer(Server):
@@ -335,8 +216,8 @@ class DossierWebServer(Server):
 
     async def _run_session(self, request: web.Request, websocket: web.WebSocketResponse) -> str:
         limits = self.settings.limits
-        width = _int(request.query.get("width"), 80)
-        height = _int(request.query.get("height"), 24)
+        width = read_side(request.query.get("width"), 80)
+        height = read_side(request.query.get("height"), 24)
         env = child_environment(
             term="xterm-256color",
             colorterm="truecolor",
@@ -485,16 +366,6 @@ def _shown(value: str | None) -> str:
     if not value:
         return "(none)"
     return "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in value)[:80]
-
-
-def _int(value: object, default: int) -> int:
-    if isinstance(value, bool):
-        return default
-    try:
-        number = int(str(value))
-    except ValueError:
-        return default
-    return number if 0 < number <= MAX_SIDE else default
 
 
 def _quiet_closed_loop(hook: Callable[[Any], object]) -> Callable[[Any], object]:

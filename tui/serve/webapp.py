@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
-from .session import ERROR_TAIL, limit_process
+from .child import ERROR_TAIL, limit_process
 
 PRELUDE = b"__GANGLION__\n"
 """The first line a Textual app under the web driver writes."""
