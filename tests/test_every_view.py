@@ -23,6 +23,7 @@ from tui.screens import (
 )
 from tui.screens.evidence import EvidencePane
 from tui.screens.neighbourhood import NeighbourhoodTree
+from tui.widgets.breadcrumb import Breadcrumb
 from tui.widgets.stance_grid import StanceGrid
 from tui.widgets.timeline_list import TimelineList
 
@@ -213,3 +214,7 @@ async def test_line_breaks_in_names_stay_on_one_line(
             assert all(text in lines[row] for text in expected), lines[row]
         assert all(len(line) == len(lines[0]) for line in lines)
         assert shown in screen_text(app)
+        # The breadcrumb too: the trail names the item on one line.
+        trail = str(app.screen.query_one(Breadcrumb).render())
+        assert "Two lines and a tab" in trail, trail
+        assert "\n" not in trail and "\t" not in trail

@@ -11,6 +11,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ..content.text import one_line
 from .framed import FramedRows
 
 SEPARATOR = " › "
@@ -34,16 +35,18 @@ class Breadcrumb(FramedRows, Widget):
 
     def __init__(self, labels: Sequence[str] = ()) -> None:
         super().__init__()
-        self._labels: list[str] = list(labels)
+        self._labels: list[str] = [one_line(label) for label in labels]
         self._trail: Text | None = None
         """The trail as drawn for the current width (None: not worked out yet)."""
         self._strip: tuple[tuple[Text, int, Style], Strip] | None = None
         """The trail's strip and the (trail, width, style) it was made for."""
 
     def set_trail(self, labels: Sequence[str]) -> None:
-        if list(labels) == self._labels:
+        """Show ``labels`` (a name with line breaks or tabs stays on the one line)."""
+        labels = [one_line(label) for label in labels]
+        if labels == self._labels:
             return
-        self._labels = list(labels)
+        self._labels = labels
         before = self._trail.cell_len if self._trail is not None else self.size.width
         self._trail = self._render_trail(self.size.width or 80)
         self.refresh(Region(0, 0, max(before, self._trail.cell_len), 1))
