@@ -114,7 +114,8 @@ def test_a_cache_hit_does_not_import_the_yaml_machinery(dossier_copy: Path, tmp_
         "from tui.content import load_dossier;"
         f"load_dossier(Path({str(dossier_copy)!r}), cache_dir=Path({str(cache_dir)!r}));"
         "loaded = [m for m in ('yaml', 'tui.content.assemble', 'tui.content.fields',"
-        " 'tui.content.crosscheck', 'tui.content.schema') if m in sys.modules];"
+        " 'tui.content.reader', 'tui.content.crosscheck', 'tui.content.schema')"
+        " if m in sys.modules];"
         "print(','.join(loaded))"
     )
 

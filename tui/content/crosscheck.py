@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Diagnostic, Location, Severity
-from .fields import PendingLink, Reader
+from .fields import Reader
 from .model import Actor, Entity, Link, Ref, Source
 from .quotes import normalise, paragraphs_of, resolve_inside
+from .reader import PendingLink
 from .safefile import FileRefusedError, read_regular_file
 from .text import shorten
 
