@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any, Protocol
 
 from .content.limits import MAX_FILE_SIZE_ENV, parse_size
 
@@ -17,7 +18,13 @@ def size_argument(text: str) -> int:
         ) from None
 
 
-def add_load_options(parser: argparse.ArgumentParser) -> None:
+class ArgumentAdder(Protocol):
+    """A parser or an argument group of one: what the options are added to."""
+
+    def add_argument(self, *names: str, **options: Any) -> argparse.Action: ...
+
+
+def add_load_options(parser: ArgumentAdder) -> None:
     """--max-file-size and --no-cache."""
     parser.add_argument(
         "--max-file-size",

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import platformdirs
 
+from ..cliargs import add_load_options, size_argument
 from ..content import check_dossier, default_dossier
 from ..content.bundled import dossiers_in
-from ..content.limits import parse_size
 from ..content.text import clean_text, printable_path
 from .config import (
     DEFAULT_HOST,
@@ -95,18 +95,9 @@ def _port(text: str) -> int:
     return value
 
 
-def _size(text: str) -> int:
-    try:
-        return parse_size(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a size (bytes, or a number with K, M or G)"
-        ) from None
-
-
 def _size_or_zero(text: str) -> int:
     """A size, or 0 for no limit."""
-    return 0 if text.strip() == "0" else _size(text)
+    return 0 if text.strip() == "0" else size_argument(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits.add_argument(
         "--input-rate",
-        type=_size,
+        type=size_argument,
         default=_DEFAULTS.input_rate,
         metavar="SIZE",
         help="input passed on per second from one session, after a burst of --input-burst "
@@ -229,14 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits.add_argument(
         "--input-burst",
-        type=_size,
+        type=size_argument,
         default=_DEFAULTS.input_burst,
         metavar="SIZE",
         help=f"input a session may send at once (default {_DEFAULTS.input_burst // 1024}K)",
     )
     limits.add_argument(
         "--input-queue",
-        type=_size,
+        type=size_argument,
         default=_DEFAULTS.input_queue,
         metavar="SIZE",
         help="input held back by the rate before the client is disconnected "
@@ -258,13 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="processor time each session's app may use in all "
         f"(default {_DEFAULTS.session_cpu:g}; 0: unlimited)",
     )
-    app = parser.add_argument_group("the app")
-    app.add_argument(
-        "--max-file-size", type=_size, metavar="SIZE", help="largest YAML file to read, e.g. 8M"
-    )
-    app.add_argument(
-        "--no-cache", action="store_true", help="always parse, never use the load cache"
-    )
+    add_load_options(parser.add_argument_group("the app"))
     return parser
 
 
