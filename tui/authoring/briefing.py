@@ -12,7 +12,7 @@ All content text is cleaned of control characters and its whitespace is collapse
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 
 from ..content import (
     Actor,
@@ -116,6 +116,14 @@ class _Builder:
 
     # -- sections ------------------------------------------------------------
 
+    def section(self, title: str, entries: Sized) -> bool:
+        """Open the level-2 section ``title``; False (and nothing added) when ``entries``
+        is empty, so an empty part of the dossier leaves no heading behind."""
+        if not entries:
+            return False
+        self.blocks.append(Heading(2, (plain(title),)))
+        return True
+
     def header(self) -> None:
         info = self.dossier.info
         self.blocks.append(Heading(1, (plain(flat(info.title)),)))
@@ -154,10 +162,8 @@ class _Builder:
         self.blocks.append(ItemList(tuple(items)))
 
     def actors(self) -> None:
-        if not self.dossier.actors:
-            return
-        self.blocks.append(Heading(2, (plain("Actors"),)))
-        self.blocks.append(ItemList(tuple(self.actor(actor) for actor in self.dossier.actors)))
+        if self.section("Actors", self.dossier.actors):
+            self.blocks.append(ItemList(tuple(self.actor(actor) for actor in self.dossier.actors)))
 
     def actor(self, actor: Actor) -> Item:
         first: list[Run] = [strong(flat(actor.name) or actor.id), plain(f" ({actor.actor_kind})")]
@@ -173,11 +179,9 @@ class _Builder:
         return Item(tuple(lines), anchor=actor.id)
 
     def issues(self) -> None:
-        if not self.dossier.issues:
-            return
-        self.blocks.append(Heading(2, (plain("Issues"),)))
-        for issue in self.dossier.issues:
-            self.issue(issue)
+        if self.section("Issues", self.dossier.issues):
+            for issue in self.dossier.issues:
+                self.issue(issue)
 
     def issue(self, issue: Issue) -> None:
         self.blocks.append(Heading(3, (plain(flat(issue.title) or issue.id),), anchor=issue.id))
@@ -202,11 +206,9 @@ class _Builder:
         )
 
     def timeline(self) -> None:
-        if not self.dossier.events:
-            return
-        self.blocks.append(Heading(2, (plain("Timeline"),)))
-        events = sorted(self.dossier.events, key=lambda event: event.date)
-        self.blocks.append(ItemList(tuple(self.event(event) for event in events)))
+        if self.section("Timeline", self.dossier.events):
+            events = sorted(self.dossier.events, key=lambda event: event.date)
+            self.blocks.append(ItemList(tuple(self.event(event) for event in events)))
 
     def event(self, event: Event) -> Item:
         first: list[Run] = [strong(str(event.date)), plain(SEPARATOR + flat(event.title))]
@@ -222,11 +224,9 @@ class _Builder:
         return Item(tuple(lines), anchor=event.id)
 
     def assessments(self) -> None:
-        if not self.dossier.assessments:
-            return
-        self.blocks.append(Heading(2, (plain("Assessments"),)))
-        for assessment in self.dossier.assessments:
-            self.assessment(assessment)
+        if self.section("Assessments", self.dossier.assessments):
+            for assessment in self.dossier.assessments:
+                self.assessment(assessment)
 
     def assessment(self, assessment: Assessment) -> None:
         title = flat(assessment.title) or assessment.id
@@ -256,10 +256,10 @@ class _Builder:
         self.sources_of(assessment.refs, "Sources for the assessment as a whole")
 
     def sources(self) -> None:
-        if not self.dossier.sources:
-            return
-        self.blocks.append(Heading(2, (plain("Sources"),)))
-        self.blocks.append(ItemList(tuple(self.source(source) for source in self.dossier.sources)))
+        if self.section("Sources", self.dossier.sources):
+            self.blocks.append(
+                ItemList(tuple(self.source(source) for source in self.dossier.sources))
+            )
 
     def source(self, source: Source) -> Item:
         lines: list[Line] = [(strong(flat(source.title) or source.id),)]
