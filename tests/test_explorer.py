@@ -106,17 +106,17 @@ async def test_a_highlighted_link_is_prepared_before_it_is_followed(
 ) -> None:
     app = make_app("small")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter", "down")  # open the first actor, highlight its first link
+        await pilot.press("enter")  # open the first actor
         pane = detail(app)
-        assert pane.highlighted is not None
-        target = pane.lines[pane.highlighted].target
-        assert target == "north-leader"
-        await pilot.pause(0.2)
-        prepared = pane._cache[target]  # built and wrapped while the user looked
-        assert prepared.rows and prepared.width == pane.viewport.width
+        target = pane.links[0][1]
+        assert target == "north-leader" and not pane.is_prepared(target)
+        await pilot.press("down")  # highlight its first link
+        assert pane.highlighted == pane.links[0][0]
+        await pilot.pause()  # the app's delay before preparing is zero in tests
+        assert pane.is_prepared(target)  # built and wrapped while the user looked
         shown = detail_text(app)
         await pilot.press("enter")
-        assert pane._content is prepared  # following it shows what was prepared
+        assert pane.entity is not None and pane.entity.id == target
         assert detail_text(app) != shown and "Ada North" in detail_text(app)
 
 

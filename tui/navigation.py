@@ -21,6 +21,7 @@ from .kept_views import KeptViews
 from .screens import VIEWS, ExplorerScreen, PickerScreen, ViewScreen, view_screen
 from .screens.explorer import PREPARE_NEIGHBOURS_DELAY
 from .watch import WATCH_INTERVAL
+from .widgets.detail import PREFETCH_DELAY
 
 PREPARE_DELAY = 0.3
 """Seconds after the first screen (or a new dossier) before the views prepare what
@@ -36,6 +37,8 @@ class Delays:
     prepare_views: float = PREPARE_DELAY
     prepare_neighbours: float = PREPARE_NEIGHBOURS_DELAY
     """After a cursor move, before the items beside it are prepared."""
+    prefetch_link: float = PREFETCH_DELAY
+    """After a link is highlighted in the detail pane, before its target is prepared."""
     watch_interval: float | None = WATCH_INTERVAL
     """Between looks at the files with --watch; None: only when asked (tests)."""
 
@@ -172,8 +175,13 @@ class Navigation:
     def open_explorer(self) -> None:
         """Put up the explorer over the dossier (in place of the picker, if it is up)."""
         assert self._loaded is not None
-        loaded, delay = self._loaded, self.delays.prepare_neighbours
-        screen = ExplorerScreen(loaded.dossier, loaded.index, prepare_neighbours_delay=delay)
+        loaded, delays = self._loaded, self.delays
+        screen = ExplorerScreen(
+            loaded.dossier,
+            loaded.index,
+            prepare_neighbours_delay=delays.prepare_neighbours,
+            prefetch_link_delay=delays.prefetch_link,
+        )
         if isinstance(self._app.screen, PickerScreen):
             self._app.switch_screen(screen)
         else:

@@ -24,6 +24,7 @@ from ..widgets import (
     TitleBar,
     TourBanner,
 )
+from ..widgets.detail import PREFETCH_DELAY
 
 if TYPE_CHECKING:
     from ..navigation import Navigates, Navigator
@@ -83,11 +84,13 @@ class ExplorerScreen(Screen[None]):
         index: Index,
         *,
         prepare_neighbours_delay: float = PREPARE_NEIGHBOURS_DELAY,
+        prefetch_link_delay: float = PREFETCH_DELAY,
     ) -> None:
         super().__init__()
         self.dossier = dossier
         self.index = index
         self._prepare_neighbours_delay = prepare_neighbours_delay
+        self._prefetch_link_delay = prefetch_link_delay
         self._filtering: EntityList | None = None
         self._prepare_later: asyncio.TimerHandle | None = None
         self._found: tuple[DetailPane, dict[str, EntityList], Breadcrumb] | None = None
@@ -110,7 +113,7 @@ class ExplorerScreen(Screen[None]):
                 yield EntityList("Actors", self.dossier.actors, key, id="actors")
                 yield EntityList("Issues", self.dossier.issues, key, id="issues")
                 yield EntityList("Assessment", self.dossier.assessments, key, id="assessments")
-            yield DetailPane(self.dossier, self.index)
+            yield DetailPane(self.dossier, self.index, prefetch_delay=self._prefetch_link_delay)
         yield FilterBar()
         yield ProblemsPanel()
         yield KeyBar()

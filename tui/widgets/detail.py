@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
-from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -25,29 +23,16 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.widget import Widget
 
 from ..content import Dossier, Entity, Index
 from .caches import DETAIL_ENTITIES, LRUCache
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
+from .detail_links import PREFETCH_DELAY, DetailLinks, hint_labels
 from .framed import FramedRows
 from .inline_bar import InlineScrollbar, row_runs
 from .keys import MOVE_BINDINGS
 from .line_pane import LinePane
-
-HINT_KEYS = "asdfghjklqwertyuiopzxcvbnm"
-SCROLL_STEP = 3
-"""Rows scrolled by up/down when no link is near enough to move to."""
-PREFETCH_DELAY = 0.05
-"""Seconds a link stays highlighted before its target's detail is prepared."""
-
-
-def hint_labels(count: int) -> list[str]:
-    """``count`` prefix-free labels: single letters while they last, else two letters."""
-    if count <= len(HINT_KEYS):
-        return list(HINT_KEYS[:count])
-    return [a + b for a in HINT_KEYS for b in HINT_KEYS][:count]
 
 
 @dataclass(eq=False)
@@ -65,7 +50,7 @@ class _Wrapped:
     """(lines wrapped, width, estimated rows of the lines not wrapped yet)."""
 
 
-class DetailPane(InlineScrollbar, FramedRows, LinePane):
+class DetailPane(InlineScrollbar, FramedRows, DetailLinks, LinePane):
     """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """
@@ -90,9 +75,6 @@ class DetailPane(InlineScrollbar, FramedRows, LinePane):
 
     BAR_ALWAYS = True
 
-    PREFETCH: ClassVar[bool] = True
-    """Prepare the detail of a highlighted link's target (the entity it would show)."""
-
     BINDINGS = [
         *MOVE_BINDINGS,
         Binding("enter", "select", "Follow link", id="follow"),
@@ -104,15 +86,22 @@ class DetailPane(InlineScrollbar, FramedRows, LinePane):
 
         target: str
 
-    def __init__(self, dossier: Dossier, index: Index, *, id: str = "detail") -> None:
+    def __init__(
+        self,
+        dossier: Dossier,
+        index: Index,
+        *,
+        id: str = "detail",
+        prefetch_delay: float = PREFETCH_DELAY,
+    ) -> None:
         super().__init__(id=id)
         self.dossier = dossier
         self.index = index
         self.entity: Entity | None = None
         self.lines: list[DetailLine] = []
         self.border_title = "Detail"
-        self.hints: dict[str, str] = {}
-        """Label -> target while link hints are shown (empty otherwise)."""
+        self.hints = {}
+        self.prefetch_delay = prefetch_delay
         self._labels: dict[int, str] = {}
         self._typed = ""
         self._highlighted: int | None = None
@@ -124,7 +113,7 @@ class DetailPane(InlineScrollbar, FramedRows, LinePane):
         self._shown: dict[int, Strip] = {}
         """What each row of the pane last showed (to repaint only rows that change)."""
         self._title = ""
-        self._prefetch_timer: Timer | None = None
+        self._prefetch_timer = None
         self._blank: tuple[tuple[int, Style], Strip] | None = None
         """A blank row past the end of the content: (width, style), strip."""
         self._lit: tuple[Strip, Style, Strip] | None = None
@@ -266,6 +255,16 @@ class DetailPane(InlineScrollbar, FramedRows, LinePane):
             if content is None or content.width != self.viewport.width:
                 self._prefetch(entity_id)
 
+    def is_prepared(self, entity_id: str) -> bool:
+        """Whether ``entity_id``'s detail is built and its first screen wrapped for the
+        pane's width (showing it then builds nothing)."""
+        content = self._cache.get(entity_id) if self._cached_for is self.dossier else None
+        if content is None or content.width != self.viewport.width or content.width <= 0:
+            return False
+        return len(content.rows) > self.viewport.height or len(content.first_row) == len(
+            content.lines
+        )
+
     def _update_virtual_height(self) -> None:
         """Rows wrapped so far, plus an estimate for the lines not wrapped yet."""
         content = self._content
@@ -322,35 +321,7 @@ class DetailPane(InlineScrollbar, FramedRows, LinePane):
             return self._lit[2]
         return strip
 
-    # -- links and the cursor ----------------------------------------------
-    @property
-    def links(self) -> list[tuple[int, str]]:
-        """(line, target) of every link, in order."""
-        return [(n, line.target) for n, line in enumerate(self.lines) if line.target]
-
-    @property
-    def highlighted(self) -> int | None:
-        """The line number of the highlighted link, or None."""
-        return self._highlighted
-
-    @highlighted.setter
-    def highlighted(self, line: int | None) -> None:
-        if line is not None and not (0 <= line < len(self.lines) and self.lines[line].target):
-            line = None
-        old, self._highlighted = self._highlighted, line
-        for changed in (old, line):
-            if changed is not None:
-                self._refresh_line_rows(changed)
-        if line is not None:
-            self._scroll_to_line(line)
-            target = self.lines[line].target
-            if self.PREFETCH and target is not None:
-                if self._prefetch_timer is not None:
-                    self._prefetch_timer.stop()
-                self._prefetch_timer = self.set_timer(
-                    PREFETCH_DELAY, partial(self._prefetch, target)
-                )
-
+    # -- links: the pane's side (DetailLinks has the rest) --------------------
     def _line_rows(self, line: int) -> tuple[int, int]:
         self._wrap()
         self._ensure_lines(line + 2)
@@ -360,139 +331,10 @@ class DetailPane(InlineScrollbar, FramedRows, LinePane):
         end = self._first_row[line + 1] if line + 1 < len(self._first_row) else len(self._rows)
         return start, end
 
-    def _refresh_line_rows(self, line: int) -> None:
-        if line >= len(self.lines):
-            return
-        start, end = self._line_rows(line)
-        top = round(self.scroll_y)
-        width = self.viewport.width
-        self.refresh(Region(0, start - top, width, end - start))
-
-    def _scroll_to_line(self, line: int) -> None:
-        start, end = self._line_rows(line)
-        self.scroll_to_region(
-            Region(0, start, 1, max(1, end - start)), animate=False, force=True, immediate=True
-        )
-
-    def _visible_rows(self) -> tuple[int, int]:
-        top = round(self.scroll_y)
-        return top, top + self.viewport.height
-
-    def _link_near(self, step: int) -> int | None:
-        """The next link line in direction ``step`` that is on screen or just past it."""
-        top, bottom = self._visible_rows()
-        current = self._highlighted
-        if current is None:
-            candidates = [n for n, _ in self.links]
-            if step < 0:
-                candidates.reverse()
-        else:
-            candidates = [n for n, _ in self.links if (n - current) * step > 0]
-            if step < 0:
-                candidates.reverse()
-        for line in candidates:
-            start, end = self._line_rows(line)
-            if step > 0 and start > bottom:
-                return None
-            if step < 0 and end < top:
-                return None
-            if (step > 0 and end >= top) or (step < 0 and start <= bottom):
-                return line
-        return None
-
-    def action_cursor_down(self) -> None:
-        line = self._link_near(+1)
-        if line is not None:
-            self.highlighted = line
-        else:
-            self.scroll_to(y=self.scroll_y + SCROLL_STEP, animate=False, immediate=True)
-
-    def action_cursor_up(self) -> None:
-        line = self._link_near(-1)
-        if line is not None:
-            self.highlighted = line
-        else:
-            self.scroll_to(y=self.scroll_y - SCROLL_STEP, animate=False, immediate=True)
-
-    def action_first(self) -> None:
-        self.scroll_to(y=0, animate=False, immediate=True)
-        links = self.links
-        self.highlighted = links[0][0] if links else None
-
-    def action_last(self) -> None:
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
-        links = self.links
-        self.highlighted = links[-1][0] if links else None
-
-    def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)
-
-    def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)
-
     def _choose(self, target: str) -> None:
         """Post :class:`LinkChosen` straight to the screen (not bubbled through the
         containers: each hop costs a turn of the event loop on the way to a new item)."""
         self.screen.post_message(self.LinkChosen(target))
 
-    def action_select(self) -> None:
-        """Follow the highlighted link; with none highlighted, highlight the first one."""
-        if self._highlighted is None:
-            self.action_cursor_down()
-            return
-        target = self.lines[self._highlighted].target
-        if target is not None:
-            self._choose(target)
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or self.bar_row(event) is not None:
-            return
-        row = round(self.scroll_y) + offset.y
-        self._ensure_rows(row + 1)
-        if 0 <= row < len(self._rows):
-            line = self._rows[row][0]
-            if self.lines[line].target:
-                self.highlighted = line
-                self.action_select()
-
-    # -- link hints ----------------------------------------------------------
-    def start_hints(self) -> bool:
-        """Label every link; typing a label follows it. False if there is no link."""
-        links = self.links
-        if not links:
-            return False
-        labels = hint_labels(len(links))
-        self.hints = {label: target for label, (_, target) in zip(labels, links, strict=True)}
-        self._typed = ""
-        self.set_lines({line: label for label, (line, _) in zip(labels, links, strict=True)})
-        self.add_class("-hints")
-        self.screen.set_focus(self)  # at once: labels typed with the "f" come here
-        return True
-
-    def stop_hints(self) -> None:
-        if not self.hints:
-            return
-        self.hints = {}
-        self.set_lines({})
-        self.remove_class("-hints")
-
-    def on_key(self, event: events.Key) -> None:
-        if not self.hints:
-            return
-        event.stop()
-        event.prevent_default()
-        if event.key == "escape" or not event.character or not event.character.isalpha():
-            self.stop_hints()
-            return
-        self._typed += event.character.lower()
-        target = self.hints.get(self._typed)
-        if target is not None:
-            self.stop_hints()
-            self._choose(target)
-        elif not any(label.startswith(self._typed) for label in self.hints):
-            self.stop_hints()
-            self.notify(f"No link is labelled {self._typed!r}.", severity="warning", timeout=2)
-
-
-__all__ = ["DetailPane", "hint_labels"]
+__all__ = ["PREFETCH_DELAY", "DetailPane", "hint_labels"]
