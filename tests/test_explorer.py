@@ -130,12 +130,9 @@ async def test_the_items_beside_the_cursor_are_prepared(make_app: AppFactory) ->
         actors, pane_ = pane(app, "actors"), detail(app)
         neighbours = actors.neighbours()
         assert neighbours == [actors.entities[2].id, actors.entities[0].id]
-        for entity_id in neighbours:
-            content = pane_._cache[entity_id]
-            assert content.width == pane_.viewport.width
-            assert len(content.rows) > pane_.viewport.height
-        await pilot.press("down")  # shows the prepared item: nothing is wrapped again
-        assert pane_._content is pane_._cache[neighbours[0]]
+        assert all(pane_.is_prepared(entity_id) for entity_id in neighbours)
+        await pilot.press("down")  # shows the prepared item
+        assert pane_.entity is not None and pane_.entity.id == neighbours[0]
 
 
 async def test_following_a_link_selects_it_in_its_list(make_app: AppFactory) -> None:
