@@ -80,13 +80,7 @@ class _Lines:
         self.lines.append(DetailLine(text, target))
 
     def plain(self, *parts: tuple[str, str] | str) -> Text:
-        text = Text()
-        for part in parts:
-            if isinstance(part, str):
-                text.append(part)
-            else:
-                text.append(*part)
-        return text
+        return Text.assemble(*parts)
 
     def blank(self) -> None:
         if self.lines and self.lines[-1].text.plain:

@@ -62,13 +62,7 @@ class _Lines:
         return entity.label if entity is not None else entity_id
 
     def text(self, *parts: tuple[str, str] | str) -> Text:
-        text = Text()
-        for part in parts:
-            if isinstance(part, str):
-                text.append(part)
-            else:
-                text.append(part[0], style=part[1])
-        return text
+        return Text.assemble(*parts)
 
     def add(self, *parts: tuple[str, str] | str) -> None:
         self.lines.append(DetailLine(self.text(*parts)))
