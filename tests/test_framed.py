@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from bench.synth import write_synthetic
 from tui.app import DossierApp
+from tui.content import load_dossier
 from tui.textual_internals import (
     FramedStylesCache,
     forget_drawn_rows,
@@ -17,6 +20,7 @@ from tui.textual_internals import (
     styles_cache_of,
 )
 from tui.widgets import DetailPane, EntityList
+from tui.widgets.stance_grid import StanceGrid
 from tui.widgets.timeline_list import TimelineList
 
 from .conftest import bundled_dossier, fixture_dossier
@@ -83,6 +87,23 @@ async def test_the_timeline_matches_textuals_drawing(
             await pilot.press(key)
             await pilot.pause()
         check([timeline])
+
+
+async def test_the_matrix_matches_textuals_drawing(
+    tmp_path: Path, make_app: Callable[..., DossierApp]
+) -> None:
+    write_synthetic(tmp_path / "big", 60)
+    app = make_app(load_dossier(tmp_path / "big", use_cache=False))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        grid = app.screen.query_one(StanceGrid)
+        assert grid.bar() is not None, "the bar's column is part of the check"
+        for key in ("down", "right", "end", "G", "pageup", "ctrl+pageup"):
+            check([grid])
+            await pilot.press(key)
+            await pilot.pause()
+        check([grid])
 
 
 async def test_a_pane_with_an_effect_is_left_to_textual() -> None:

@@ -160,6 +160,30 @@ async def test_large_matrix_scrolls_both_ways_and_draws_only_what_is_in_view(
         assert row < 299 and col < 299
 
 
+async def test_the_scrollbar_is_the_grids_last_column(tmp_path: Path, make_app: AppFactory) -> None:
+    """The vertical bar is drawn inline (no scrollbar widget); a click on its track
+    pages the rows without moving the cursor, and the last column is still reachable."""
+    write_synthetic(tmp_path / "big", 60)
+    app = make_app(load_dossier(tmp_path / "big", use_cache=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "m", "g", "home")
+        widget = grid(app)
+        assert not widget.show_vertical_scrollbar and widget.show_horizontal_scrollbar
+        column = widget.bar()
+        assert column is not None and column.thumb[0] == 0
+        assert widget.viewport.width == widget.scrollable_content_area.width - 1
+        bar_cells = [line[-2] for line in lines_of(widget)[1:-2]]  # inside the border
+        assert bar_cells == [cell.text for cell in column.cells]
+        region = widget.scrollable_content_region  # above the horizontal bar's row
+        await pilot.click(offset=(region.right - 1, region.bottom - 1))
+        await pilot.pause()
+        assert widget.cursor == (0, 0)
+        assert widget.scroll_y > 0
+        await press(pilot, "end")
+        numbers = [int(n) for n in lines_of(widget)[1].split("│")[2].split()]
+        assert numbers[-1] == 60  # the last column whole, left of the bar
+
+
 def test_matrix_snapshot(snap_compare: Any, make_app: AppFactory) -> None:
     assert snap_compare(make_app(bundled_dossier()), terminal_size=(80, 24), press=["m"])
 

@@ -57,35 +57,9 @@ def test_widget_private_attributes() -> None:
         assert isinstance(value, kind), (
             CHANGED + f"Widget.{name} is a {type(value).__name__}, not a {kind.__name__}"
         )
-    assert hasattr(widget, "_vertical_scrollbar"), CHANGED + "Widget._vertical_scrollbar is gone"
-    assert widget._vertical_scrollbar is None, (
-        CHANGED + "Widget._vertical_scrollbar is not None before first use"
-    )
     source = inspect.getsource(Widget.render_lines)
     assert "self._styles_cache.render_widget(" in source, (
         CHANGED + "Widget no longer draws its lines through self._styles_cache"
-    )
-
-
-def test_widget_vertical_scrollbar_property_uses_the_slot() -> None:
-    """QuickScrollbars mirrors Widget.vertical_scrollbar: it must still fill the slot
-    and start the bar with App._start_widget."""
-    prop = inspect.getattr_static(Widget, "vertical_scrollbar")
-    assert isinstance(prop, property), CHANGED + "Widget.vertical_scrollbar is not a property"
-    assert prop.fget is not None
-    source = inspect.getsource(prop.fget)
-    for needle in ("self._vertical_scrollbar", "_start_widget", "display = False"):
-        assert needle in source, (
-            CHANGED + f"Widget.vertical_scrollbar no longer has {needle!r}; "
-            "check tui.textual_internals.vertical_scrollbar against it"
-        )
-
-
-def test_app_start_widget_signature() -> None:
-    assert hasattr(App, "_start_widget"), CHANGED + "App._start_widget is gone"
-    names = tuple(inspect.signature(App._start_widget).parameters)
-    assert names == ("self", "parent", "widget"), (
-        CHANGED + f"App._start_widget{names} is not _start_widget(self, parent, widget)"
     )
 
 

@@ -1,13 +1,12 @@
 """Every use of a private Textual name in tui/ goes through this module.
 
 Textual keeps some things private that the fast panes need: the per-widget styles
-cache (whose ``render_line`` frames each row), the slot a widget keeps its vertical
-scrollbar in, and the stream the Linux driver writes to. Nothing else in tui/ imports
-``textual._*`` or reads a private attribute of a Textual object; it calls the functions
-here. tests/test_textual_internals.py checks, name by name and signature by signature,
-that Textual still has what this module uses, and says what changed when it does not.
-Textual is pinned to the minor version that test passed on (pyproject.toml); see
-"Upgrading Textual" in docs/architecture.md.
+cache (whose ``render_line`` frames each row) and the stream the Linux driver writes
+to. Nothing else in tui/ imports ``textual._*`` or reads a private attribute of a
+Textual object; it calls the functions here. tests/test_textual_internals.py checks,
+name by name and signature by signature, that Textual still has what this module uses,
+and says what changed when it does not. Textual is pinned to the minor version that
+test passed on (pyproject.toml); see "Upgrading Textual" in docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from textual.css.styles import StylesBase
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Region, Size, Spacing
 from textual.screen import Screen
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.widget import Widget
@@ -214,19 +212,6 @@ def stock_render_lines(widget: Widget, crop: Region) -> list[Strip]:
         widget._styles_cache = kept
 
 
-def vertical_scrollbar(widget: Widget, make: Callable[[], ScrollBar]) -> ScrollBar:
-    """``widget``'s vertical scrollbar, made by ``make`` (hidden) on first use, as
-    ``Widget.vertical_scrollbar`` does with Textual's own class (it has no hook for
-    the class)."""
-    bar = widget._vertical_scrollbar
-    if bar is None:
-        bar = make()
-        bar.display = False
-        widget._vertical_scrollbar = bar
-        widget.app._start_widget(widget, bar)
-    return bar
-
-
 def draw_on(driver: LinuxDriver, stream: TextIOWrapper) -> None:
     """Make ``driver`` write the screen to ``stream`` (Textual's choice is stderr);
     called before the driver starts its writer thread."""
@@ -253,5 +238,4 @@ __all__ = [
     "stock_render_lines",
     "styles_cache_of",
     "use_styles_cache",
-    "vertical_scrollbar",
 ]

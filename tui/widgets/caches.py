@@ -19,15 +19,14 @@ DETAIL_ENTITIES = 64
 """Entities whose detail lines (and wrapping so far) the detail pane keeps."""
 BAR_COLUMNS = 512
 """Inline scrollbar columns kept, shared by every pane (:mod:`.inline_bar`)."""
-BAR_LOOKS = 16
-"""Looks of a view's scrollbar whose rows are kept: a pane's thumb differs from item to
-item (:mod:`.scrollbar`)."""
+GRID_ROWS = 256
+"""Rendered rows kept by the stance matrix (actor, cursor's column, first column, width)."""
 
 __all__ = [
     "BAR_COLUMNS",
-    "BAR_LOOKS",
     "DETAIL_ENTITIES",
     "FRAMED_LINES",
+    "GRID_ROWS",
     "LIST_ROWS",
     "LRUCache",
 ]

@@ -123,8 +123,9 @@ class InlineScrollbar(WidgetMixin):
     _bar_styles: dict[str, Style] | None = None
     """Bar colours by state, worked out once per look."""
 
-    _area_for: Size | None = None
-    """The outer size :attr:`scrollable_content_area` was worked out for."""
+    _area_for: tuple[Size, bool] | None = None
+    """The outer size :attr:`scrollable_content_area` was worked out for, and whether
+    Textual's horizontal scrollbar (a row of its own) was there."""
     _area = Size(0, 0)
     _narrowed = Size(0, 0)
 
@@ -140,9 +141,9 @@ class InlineScrollbar(WidgetMixin):
     @property
     def scrollable_content_area(self) -> Size:
         """Width and height inside borders and padding (the bar's column included),
-        worked out once per outer size (rows ask for it on every repaint; with
-        ``overflow: hidden`` Textual's scrollbars never take room from it)."""
-        outer = self.outer_size
+        worked out once per outer size and horizontal scrollbar (rows ask for it on
+        every repaint; with ``overflow-y: hidden`` no vertical one takes room from it)."""
+        outer = (self.outer_size, self.show_horizontal_scrollbar)
         if outer != self._area_for:
             self._area_for = outer
             area = self._area = self.scrollable_content_region.size

@@ -25,8 +25,10 @@ from ..content import Actor, Issue, Position, Stance
 from ..content.stances import StanceTable
 from ..content.text import one_line
 from ..glyphs import STANCE_GLYPH, STANCE_STYLE
+from .caches import GRID_ROWS, LRUCache
+from .framed import FramedRows
+from .inline_bar import InlineScrollbar
 from .line_pane import LinePane
-from .scrollbar import QuickScrollbars
 
 CORNER = "actor ╲ issue"
 ROW_MARK = "▸"
@@ -35,12 +37,23 @@ MIN_HEADER_WIDTH = 10
 MAX_HEADER_WIDTH = 26
 
 
-class StanceGrid(QuickScrollbars, LinePane):
-    """The matrix; posts :class:`CellHighlighted` on a move and :class:`Chosen` to open."""
+_RowKey = tuple[int, int, int, int, int]
+"""(row, cursor's column in it or -1, first column, width, header width); row -1 is the
+column headers, row ``len(actors)`` and beyond a blank row."""
+
+
+class StanceGrid(InlineScrollbar, FramedRows, LinePane):
+    """The matrix; posts :class:`CellHighlighted` on a move and :class:`Chosen` to open.
+
+    A line pane like the others (docs/architecture.md): the vertical scrollbar is the
+    inline one, the last column of each row. The columns scroll with Textual's own
+    horizontal scrollbar, a row of its own under the rows: it changes only when the
+    view moves sideways, and it cuts no row of the grid.
+    """
 
     DEFAULT_CSS = """
     StanceGrid {
-        scrollbar-size-vertical: 1;
+        overflow-y: hidden;  /* the scrollbar is drawn inline: InlineScrollbar */
         scrollbar-size-horizontal: 1;
     }
     StanceGrid > .stance-grid--header {
@@ -115,21 +128,32 @@ class StanceGrid(QuickScrollbars, LinePane):
         self._label_width = max(MIN_HEADER_WIDTH, min(MAX_HEADER_WIDTH, table.longest_label + 3))
         self._header_width = self._label_width
         self.set_reactive(StanceGrid.cursor, self.validate_cursor(start))
+        self._strips: LRUCache[_RowKey, Strip] = LRUCache(GRID_ROWS)
+        """Rows drawn, by what they show (emptied when the look changes)."""
+        self._styles_for: tuple[bool, str] | None = None
+        """(focus, theme) the kept rows were drawn in."""
         self._update_virtual_size()
 
     # -- geometry ----------------------------------------------------------
     def _update_virtual_size(self) -> None:
         # Columns scroll whole: pad the width so that the furthest scroll is a whole
         # number of columns too, and the last column is reachable.
+        # The inline bar's column is part of the width Textual scrolls, not of the rows.
         cell = self._cell_width
+        height = 1 + self._rows
         overflow = self._cols * cell - self._data_width
         pad = -overflow % cell if overflow > 0 else 0
-        self.virtual_size = Size(self._header_width + self._cols * cell + pad, 1 + self._rows)
+        bar = 1 if self.bar_shown_for(height) else 0
+        self.virtual_size = Size(self._header_width + self._cols * cell + pad + bar, height)
+
+    def bar_shown_for(self, height: int) -> bool:
+        """Whether the inline bar shows for ``height`` rows of content."""
+        return self.BAR_ALWAYS or height > self.scrollable_content_area.height
 
     @property
     def _data_width(self) -> int:
         """Cells of the width that show stances (right of the row headers)."""
-        return max(self._cell_width, self.scrollable_content_region.width - self._header_width)
+        return max(self._cell_width, self.viewport.width - self._header_width)
 
     @property
     def _first_column(self) -> int:
@@ -138,7 +162,7 @@ class StanceGrid(QuickScrollbars, LinePane):
 
     def on_resize(self, _: events.Resize) -> None:
         # The row headers give way to the cells in a narrow terminal.
-        width = self.scrollable_content_region.width
+        width = self.viewport.width
         self._header_width = min(self._label_width, max(MIN_HEADER_WIDTH, width // 3))
         self._update_virtual_size()
         self._scroll_to_cursor()
@@ -177,7 +201,7 @@ class StanceGrid(QuickScrollbars, LinePane):
         row, col = self.cursor
         cell = self._cell_width
         columns = max(1, self._data_width // cell)
-        rows = max(1, self.scrollable_content_region.height - 1)
+        rows = max(1, self.viewport.height - 1)
         first_col, first_row = self._first_column, round(self.scroll_y)
         if center:
             first_col, first_row = col - columns // 2, row - rows // 2
@@ -202,7 +226,7 @@ class StanceGrid(QuickScrollbars, LinePane):
         self.cursor = (row + rows, col + cols)
 
     def action_page(self, rows: int, cols: int) -> None:
-        page_rows = max(1, self.scrollable_content_region.height - 2)
+        page_rows = max(1, self.viewport.height - 2)
         page_cols = max(1, self._data_width // self._cell_width - 1)
         self.action_move(rows * page_rows, cols * page_cols)
 
@@ -226,7 +250,7 @@ class StanceGrid(QuickScrollbars, LinePane):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or not self._rows or not self._cols:
+        if offset is None or not self._rows or not self._cols or self.on_bar(event):
             return
         row, col = self.cursor
         on_header_column = offset.x < self._header_width
@@ -257,37 +281,53 @@ class StanceGrid(QuickScrollbars, LinePane):
         segments = [Segment(s.text, s.style or style) for s in label.render(self.app.console)]
         return Strip(segments).crop_extend(0, width, style)
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def render_row(self, y: int) -> Strip:
+        width = self.viewport.width
         if width <= 0:
             return Strip.blank(0)
+        styles_for = (self.has_focus, self.app.theme)
+        if styles_for != self._styles_for:
+            self._strips.clear()
+            self._styles_for = styles_for
+        row = -1 if y == 0 else min(self._rows, round(self.scroll_y) + y - 1)
+        cursor_row, cursor_col = self.cursor
+        on_row = cursor_col if row in (-1, cursor_row) else -1
+        key = (row, on_row, self._first_column, width, self._header_width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(row, on_row, width)
+            self._strips.set(key, strip)
+        return strip
+
+    def _render_row(self, row: int, cursor_col: int, width: int) -> Strip:
+        """Actor ``row`` (-1: the column headers; past the last actor: blank), with the
+        cursor in column ``cursor_col`` (-1: not in this row), ``width`` cells wide."""
+        base = self.rich_style
+        if row >= self._rows or (row >= 0 and not self._cols):
+            return Strip.blank(width, base)
         if not self._rows or not self._cols:
-            if y:
-                return Strip.blank(width, base)
             message = "No actors or no issues in this dossier: nothing to show."
             return Strip([Segment(message[:width], base)]).extend_cell_length(width, base)
-        header_style = base + self.get_component_rich_style("stance-grid--header")
-        cursor_row, cursor_col = self.cursor
+        highlight = base + self.get_component_rich_style("stance-grid--cursor-header")
         columns = self._visible_columns()
         cell = self._cell_width
         segments: list[Segment] = []
-        if y == 0:
+        if row < 0:
+            header_style = base + self.get_component_rich_style("stance-grid--header")
             header = self._row_header(CORNER, header_style)
-            highlight = base + self.get_component_rich_style("stance-grid--cursor-header")
             for col in columns:
                 style = highlight if col == cursor_col else header_style
                 segments.append(Segment(str(col + 1).center(cell), style))
         else:
-            row = round(self.scroll_y) + y - 1
-            if row >= self._rows:
-                return Strip.blank(width, base)
-            actor = self.table.actors[row]
-            if row == cursor_row:
-                highlight = base + self.get_component_rich_style("stance-grid--cursor-header")
-                header = self._row_header(actor.label, highlight, ROW_MARK)
+            label = self.table.actors[row].label
+            if cursor_col >= 0:
+                header = self._row_header(label, highlight, ROW_MARK)
             else:
-                header = self._row_header(actor.label, base)
+                header = self._row_header(label, base)
             row_cells = self.table.cells(row)
             stance_styles = {stance: base + Style.parse(s) for stance, s in STANCE_STYLE.items()}
             cursor_style = base + self.get_component_rich_style("stance-grid--cursor")
@@ -296,7 +336,7 @@ class StanceGrid(QuickScrollbars, LinePane):
             for col in columns:
                 position = row_cells.get(col)
                 glyph = STANCE_GLYPH[position.stance] if position is not None else " "
-                if row == cursor_row and col == cursor_col:
+                if col == cursor_col:
                     text = f"{' ' * pad}[{glyph}]".ljust(cell)
                     segments.append(Segment(text, cursor_style))
                 elif position is None:
