@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.worker import Worker, WorkerState
 
 from ..content import Assessment, Dossier, Entity, Index, Ref, Source
@@ -29,9 +28,9 @@ from ..content.evidence import (
     quote_home,
 )
 from ..glyphs import CONFIDENCE_BAR, KIND_LABEL, STANCE_GLYPH, STANCE_STYLE
-from ..widgets import DetailPane
+from ..widgets import LinesPane
 from ..widgets.detail_lines import HEADING, LINK_ARROW, MUTED, DetailLine
-from .view import ViewScreen
+from .view import LinesView
 
 LINE_LIMIT = 3_000
 """Lines shown at most; a dossier-wide view of a large dossier stops there."""
@@ -41,10 +40,8 @@ QUOTE_STYLE = "bold underline"
 Texts = Mapping[str, SourceText]
 
 
-class EvidencePane(DetailPane):
+class EvidencePane(LinesPane):
     """The evidence, a line per paragraph, citation or quote; citations are links."""
-
-    PREFETCH = False  # its links open other views, not the detail this pane would show
 
     def show_lines(self, lines: list[DetailLine], title: str) -> None:
         """Show ``lines``, keeping the cursor and the scroll position if it had moved."""
@@ -215,11 +212,12 @@ class _Lines:
             self.refs("  ", assessment.refs)
 
 
-class EvidenceScreen(ViewScreen):
+class EvidenceScreen(LinesView):
     """Why we believe what the current item says: its sources, paragraphs and quotes."""
 
     VIEW = "evidence"
     NAME = "Evidence"
+    PANE = EvidencePane
 
     def __init__(self, dossier: Dossier, index: Index, entity_id: str | None) -> None:
         super().__init__(dossier, index, entity_id)
@@ -227,14 +225,8 @@ class EvidenceScreen(ViewScreen):
         """What is shown, once the worker has gathered it (and read the text copies)."""
         self._problem = ""
 
-    def compose_view(self) -> ComposeResult:
-        yield EvidencePane(self.dossier, self.index, id="evidence")
-
     def on_mount(self) -> None:
-        super().on_mount()
-        self._show()
-        self.query_one(EvidencePane).focus()
-        self._gather()
+        self._gather()  # its result comes as a message, after the first lines are shown
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _gather(self) -> Evidence:
@@ -247,9 +239,9 @@ class EvidenceScreen(ViewScreen):
             self._problem = f"The evidence could not be gathered: {event.worker.error}"
         else:
             return
-        self._show()
+        self.show()
 
-    def _show(self) -> None:
+    def show(self) -> None:
         origin = self.origin
         evidence = self.evidence
         lines = _Lines(self.dossier, origin, evidence.texts if evidence else {})
@@ -271,7 +263,7 @@ class EvidenceScreen(ViewScreen):
             lines.lines[LINE_LIMIT:] = []
             note = f"… the evidence stops at {LINE_LIMIT:,} lines: open a single item to see all"
             lines.add(Text(note, style=MUTED))
-        self.query_one(EvidencePane).show_lines(lines.lines, "Evidence")
+        self.pane.show_lines(lines.lines, "Evidence")
 
     def _title(self, lead: str, origin: Entity) -> Text:
         text = Text(lead, style="bold")
@@ -293,7 +285,3 @@ class EvidenceScreen(ViewScreen):
             f"paragraph{'s' if paragraphs != 1 else ''} in {sources} "
             f"source{'s' if sources != 1 else ''}"
         )
-
-    def on_detail_pane_link_chosen(self, message: DetailPane.LinkChosen) -> None:
-        message.stop()
-        self.open_in_explorer(message.target)

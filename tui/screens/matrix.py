@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 from rich.console import Group
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Static
 
@@ -24,8 +23,6 @@ from ..widgets.stance_grid import StanceGrid, stance_legend
 from .view import ViewScreen
 
 MUTED = "dim"
-SHORT = 20
-"""Below this many rows the info area shrinks to two lines and the legend hides."""
 
 
 def _plural(count: int, word: str) -> str:
@@ -37,13 +34,10 @@ class MatrixScreen(ViewScreen):
 
     VIEW = "matrix"
     NAME = "Stance matrix"
+    SHORT = 20  # the info area shrinks to two lines and the legend hides
 
     DEFAULT_CSS = """
-    MatrixScreen #matrix-info {
-        height: 5;
-        padding: 0 1;
-        background: $surface;
-    }
+    MatrixScreen #matrix-info { height: 5; }
     MatrixScreen #matrix-legend {
         height: 1;
         padding: 0 1;
@@ -77,12 +71,8 @@ class MatrixScreen(ViewScreen):
         current = grid.current
         self._info_for = (current[0].id, current[1].id) if current is not None else None
         info = self._info(*current) if current is not None else ""
-        yield Static(info, id="matrix-info", markup=False)
+        yield Static(info, id="matrix-info", classes="view-info", markup=False)
         yield Static(stance_legend(), id="matrix-legend", markup=False)
-
-    def on_resize(self, event: events.Resize) -> None:
-        # In a short terminal the grid keeps its rows; the info area gives way.
-        self.set_class(event.size.height < SHORT, "-short")
 
     # -- messages up -------------------------------------------------------
     def on_stance_grid_cell_highlighted(self, message: StanceGrid.CellHighlighted) -> None:

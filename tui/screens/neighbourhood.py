@@ -8,7 +8,6 @@ many hops the tree reaches. The tree itself comes from :mod:`tui.content.neighbo
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 
@@ -25,18 +24,16 @@ from ..content.neighbourhood import (
     tree_lines,
 )
 from ..glyphs import STANCE_GLYPH, STANCE_STYLE
-from ..widgets import DetailPane
+from ..widgets import LinesPane
 from ..widgets.detail_lines import MUTED, DetailLine
-from .view import ViewScreen
+from .view import LinesView
 
 REPEAT_MARK = "↺ "
 """Marks an item already shown elsewhere in the tree (not expanded again)."""
 
 
-class NeighbourhoodTree(DetailPane):
+class NeighbourhoodTree(LinesPane):
     """The tree, a line per item or group: a DetailPane whose lines the screen sets."""
-
-    PREFETCH = False  # its links open other views, not the detail this pane would show
 
     DEFAULT_CSS = """
     NeighbourhoodTree { padding: 0 1 0 1; }
@@ -90,11 +87,12 @@ def neighbourhood_lines(tree: Neighbourhood) -> list[DetailLine]:
     return lines
 
 
-class NeighbourhoodScreen(ViewScreen):
+class NeighbourhoodScreen(LinesView):
     """What the current item links to and is linked from, N hops out."""
 
     VIEW = "neighbourhood"
     NAME = "Neighbourhood"
+    PANE = NeighbourhoodTree
 
     BINDINGS = [
         Binding("plus,equals_sign", "change_hops(1)", "More hops", id="more-hops"),
@@ -109,21 +107,13 @@ class NeighbourhoodScreen(ViewScreen):
         self._graph = LinkGraph(dossier, index)
         self._tree: Neighbourhood | None = None
 
-    def compose_view(self) -> ComposeResult:
-        yield NeighbourhoodTree(self.dossier, self.index, id="neighbourhood")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._show_tree()
-        self.query_one(NeighbourhoodTree).focus()
-
     @property
     def link_tree(self) -> Neighbourhood | None:
         """The tree shown (None when the view was opened without an item)."""
         return self._tree
 
-    def _show_tree(self) -> None:
-        pane = self.query_one(NeighbourhoodTree)
+    def show(self) -> None:
+        pane = self.pane
         origin = self.origin
         if origin is None:
             self._tree = None
@@ -139,7 +129,7 @@ class NeighbourhoodScreen(ViewScreen):
         return clamp_hops(hops)
 
     def watch_hops(self) -> None:
-        self._show_tree()
+        self.show()
         self.refresh_bindings()
 
     def action_change_hops(self, step: int) -> None:
@@ -152,7 +142,3 @@ class NeighbourhoodScreen(ViewScreen):
             step = parameters[0] if parameters and isinstance(parameters[0], int) else 0
             return MIN_HOPS <= self.hops + step <= MAX_HOPS
         return True
-
-    def on_detail_pane_link_chosen(self, message: DetailPane.LinkChosen) -> None:
-        message.stop()
-        self.open_in_explorer(message.target)

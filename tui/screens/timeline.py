@@ -10,7 +10,6 @@ item and the event link to each other in any other way (relations included).
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -21,22 +20,16 @@ from ..content.text import one_line
 from ..widgets.timeline_list import TimelineList
 from .view import ViewScreen
 
-SHORT = 16
-"""Below this many rows the summary area hides."""
-
 
 class TimelineScreen(ViewScreen):
     """Timeline of the dossier, the cursor on the first event linked to the origin."""
 
     VIEW = "timeline"
     NAME = "Timeline"
+    SHORT = 16  # the summary area hides
 
     DEFAULT_CSS = """
-    TimelineScreen #timeline-info {
-        height: 3;
-        padding: 0 1;
-        background: $surface;
-    }
+    TimelineScreen #timeline-info { height: 3; }
     TimelineScreen.-short #timeline-info { display: none; }
     """
 
@@ -63,7 +56,10 @@ class TimelineScreen(ViewScreen):
         event = self.timeline.current
         self._info_for = event.id if event is not None else None
         yield Static(
-            self._summary(event) if event is not None else "", id="timeline-info", markup=False
+            self._summary(event) if event is not None else "",
+            id="timeline-info",
+            classes="view-info",
+            markup=False,
         )
 
     def _linked_events(self, in_order: list[Event]) -> frozenset[str]:
@@ -100,10 +96,6 @@ class TimelineScreen(ViewScreen):
             timeline.border_subtitle = subtitle
         else:
             timeline.border_subtitle = ""
-
-    def on_resize(self, event: events.Resize) -> None:
-        # In a short terminal the events keep the room; the summary gives way.
-        self.set_class(event.size.height < SHORT, "-short")
 
     # -- messages up -------------------------------------------------------
     def on_timeline_list_highlighted(self, message: TimelineList.Highlighted) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .breadcrumb import Breadcrumb
 from .cursor_list import CursorList
-from .detail import DetailPane
+from .detail import DetailPane, LinesPane
 from .entity_list import EntityList
 from .filter_bar import FilterBar
 from .key_bar import KeyBar
@@ -26,6 +26,7 @@ __all__ = [
     "FilterBar",
     "KeyBar",
     "LinePane",
+    "LinesPane",
     "ProblemsPanel",
     "TitleBar",
     "TourBanner",

@@ -337,4 +337,15 @@ class DetailPane(InlineScrollbar, FramedRows, DetailLinks, LinePane):
         self.screen.post_message(self.LinkChosen(target))
 
 
-__all__ = ["PREFETCH_DELAY", "DetailPane", "hint_labels"]
+class LinesPane(DetailPane):
+    """A detail pane whose lines a view sets (evidence, neighbourhood): its links open
+    other views, not the detail this pane would show, so nothing is prefetched."""
+
+    PREFETCH = False
+
+    def show_lines(self, lines: list[DetailLine], title: str) -> None:
+        """Show ``lines`` under ``title`` (what the cursor and scroll keep is the pane's)."""
+        raise NotImplementedError
+
+
+__all__ = ["PREFETCH_DELAY", "DetailPane", "LinesPane", "hint_labels"]
