@@ -58,6 +58,14 @@ async def async_wait_until(
         await asyncio.sleep(0.05)
 
 
+def _name(pid: int) -> str:
+    """The process's name (as ps shows it), "" once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def alive(pid: int) -> bool:
     """True while ``pid`` exists and is not a zombie."""
     try:
@@ -140,7 +148,16 @@ class ServeProcess:
         )
 
     def children(self) -> list[int]:
-        """The server's child processes, zombies included."""
+        """The server's child processes but its session factory, zombies included."""
+        factories = set(self.factories())
+        return [pid for pid in self._all_children() if pid not in factories]
+
+    def factories(self) -> list[int]:
+        """The server's session factory (a list: none with --no-prefork, or two as one
+        retires and the next starts)."""
+        return [pid for pid in self._all_children() if _name(pid) == "dossier-factory"]
+
+    def _all_children(self) -> list[int]:
         found = []
         for entry in os.listdir("/proc"):
             if not entry.isdigit():

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +21,7 @@ from .content import Diagnostic, LoadResult, check_dossier, default_dossier, jso
 from .content.bundled import dossiers_in
 from .content.text import clean_text, printable_path
 from .served import end_with_server
+from .watch import text_files
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -120,30 +122,64 @@ def schema(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def open_explorer(argv: Sequence[str]) -> int:
-    """``dossier [PATH]``: load, then run the app (problems are printed instead)."""
-    end_with_server()  # a no-op unless dossier serve started this app for a client
+@dataclass(frozen=True)
+class PreparedExplorer:
+    """What ``dossier [PATH]`` found before the app starts: loaded, or why it cannot open.
+
+    :func:`prepare_explorer` does the part that needs no terminal (parsing the arguments,
+    loading and indexing the dossier, importing the app); :meth:`run` does the rest. The
+    session factory of ``dossier serve`` prepares once and runs in every forked session.
+    """
+
+    run: Callable[[], int]
+    """Run the app (or print why it cannot open); the exit status."""
+    watched: tuple[Path, list[Path]] | None
+    """The dossier's path and its sources' text files, to notice a change (see
+    :func:`tui.watch.snapshot`); None when nothing was loaded yet (a folder of dossiers)."""
+
+
+def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
+    """Parse ``argv`` and load its dossier; nothing is drawn yet."""
     args = _open_parser().parse_args(argv)
     path: Path = args.path or default_dossier()
     choices = dossiers_in(path)
     if choices:
         from .app import DossierApp
 
-        DossierApp(choices=choices, folder=path, load=lambda p: _load(p, args)).run()
-        return 0
+        def pick() -> int:
+            DossierApp(choices=choices, folder=path, load=lambda p: _load(p, args)).run()
+            return 0
+
+        return PreparedExplorer(pick, None)
     result = _load(path, args)
-    if result.dossier is None:
-        _print_diagnostics(result.diagnostics, sys.stderr)
-        print(
-            f"dossier: cannot open {printable_path(path)}: {_plural(len(result.errors), 'error')}",
-            file=sys.stderr,
-        )
-        return 1
+    dossier = result.dossier
+    if dossier is None:
+
+        def refuse() -> int:
+            _print_diagnostics(result.diagnostics, sys.stderr)
+            print(
+                f"dossier: cannot open {printable_path(path)}: "
+                f"{_plural(len(result.errors), 'error')}",
+                file=sys.stderr,
+            )
+            return 1
+
+        return PreparedExplorer(refuse, (path, []))
     from .app import DossierApp  # Textual is imported only when the app runs
 
     watch = path if args.watch else None
-    DossierApp(result.dossier, index=result.index, watch=watch, load=lambda p: _load(p, args)).run()
-    return 0
+
+    def explore() -> int:
+        DossierApp(dossier, index=result.index, watch=watch, load=lambda p: _load(p, args)).run()
+        return 0
+
+    return PreparedExplorer(explore, (path, text_files(dossier)))
+
+
+def open_explorer(argv: Sequence[str]) -> int:
+    """``dossier [PATH]``: load, then run the app (problems are printed instead)."""
+    end_with_server()  # a no-op unless dossier serve started this app for a client
+    return prepare_explorer(argv).run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

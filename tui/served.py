@@ -17,6 +17,25 @@ import sys
 SERVED = "DOSSIER_SERVED"
 PR_SET_PDEATHSIG = 1
 """prctl(2): the signal the kernel sends when the parent exits."""
+PR_SET_NAME = 15
+"""prctl(2): the process's name as ps and top show it (15 bytes at most)."""
+SESSION_NAME = b"dossier-session"
+"""The name a served app goes by in ps and top (started alone or forked)."""
+
+
+def prctl(option: int, value: int | bytes) -> bool:
+    """Linux's prctl(2) with one argument; False if it failed or this is not Linux."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes  # (only when served)
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return bool(libc.prctl(option, value, 0, 0, 0) == 0)
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent (as of now) exits."""
+    prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
 
 
 def server_pid() -> int | None:
@@ -30,10 +49,8 @@ def end_with_server() -> None:
     server = server_pid()
     if server is None or not sys.platform.startswith("linux"):
         return
-    import ctypes  # (only when served)
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    die_with_parent()
+    prctl(PR_SET_NAME, SESSION_NAME)
     if os.getppid() != server:
         # The server died before the request above: nobody is there to serve.
         os._exit(1)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import asyncssh
 
 from .child import (
+    DEFAULT_SIZE,
     child_environment,
     clamp_size,
     describe_end,
@@ -69,6 +70,13 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self.state = connection.state
         self._chan: asyncssh.SSHServerChannel[bytes] | None = None
         self._child: PtyChild | None = None
+        self._starting: asyncio.Future[None] | None = None
+        """The app's start from the session factory, while it is under way."""
+        self._early = bytearray()
+        """Keys that arrived while the app was starting (bounded by the input gate)."""
+        self._size = DEFAULT_SIZE
+        self._resized = False
+        self._lost = False
         self._farewell: str | None = None
         self._ending: asyncio.Future[int | None] | None = None
         self._hung_up = False
@@ -80,6 +88,9 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     @property
     def app_running(self) -> bool:
+        """True while the app is starting or running (until it has been reaped)."""
+        if self._starting is not None and not self._starting.done():
+            return True
         return self._child is not None and self._child.running
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
@@ -117,13 +128,49 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             server_env=self.state.server_env,
             python_path=self.state.python_path,
         )
+        self._size = clamp_size(columns, rows)
+        if self.state.factory is None:
+            self._spawn(env)
+            return
+        self._starting = asyncio.ensure_future(self._fork(env))
+
+    async def _fork(self, env: dict[str, str]) -> None:
+        """Start the app from the session factory (or, if it has none ready, spawn it)."""
+        factory = self.state.factory
+        assert factory is not None
+        try:
+            child = await PtyChild.fork(
+                factory,
+                env=env,
+                size=self._size,
+                on_output=self._output,
+                on_exit=self._app_exited,
+                on_input_drained=self._input_drained,
+            )
+        except OSError as error:
+            self._refuse_start(error)
+            return
+        if self._lost:
+            if child is not None:
+                child.mute()
+                self._hung_up = True
+                await self._terminate(child)
+            return
+        if child is None:
+            self._spawn(env)
+        else:
+            self._child = child
+        self._started()
+
+    def _spawn(self, env: dict[str, str]) -> None:
+        """Start the app as a program of its own (``--no-prefork``, or no factory ready)."""
         limits = self.state.limits
         try:
             self._child = PtyChild.spawn(
                 self.state.settings.app.argv(),
                 env=env,
                 cwd=self.state.home,
-                size=clamp_size(columns, rows),
+                size=self._size,
                 on_output=self._output,
                 on_exit=self._app_exited,
                 on_input_drained=self._input_drained,
@@ -131,9 +178,25 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
                 cpu=limits.session_cpu,
             )
         except OSError as error:
-            self.connection.note(f"cannot start the app: {error.strerror or error}")
+            self._refuse_start(error)
+
+    def _refuse_start(self, error: OSError) -> None:
+        self.connection.note(f"cannot start the app: {error.strerror or error}")
+        chan = self._chan
+        if chan is not None and not chan.is_closing():
             _write(chan, b"dossier: the explorer could not be started; sorry.\r\n")
             chan.exit(1)
+
+    def _started(self) -> None:
+        """The app runs: give it what arrived while it was starting (keys, a new size)."""
+        child = self._child
+        if child is None:
+            return
+        if self._early:
+            early, self._early = bytes(self._early), bytearray()
+            child.write(early)
+        if self._resized:
+            child.resize(*self._size)
 
     def _output(self, data: bytes) -> None:
         _write(self._chan, data)
@@ -168,7 +231,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
         self.connection.touch()
-        if self._child is None:
+        if self._child is None and self._starting is None:
             return
         data = self._repair.feed(data)
         if data:
@@ -176,7 +239,10 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     def _deliver(self, data: bytes) -> None:
         data = self._strings.feed(data)
-        if self._child is None or not data:
+        if not data:
+            return
+        if self._child is None:
+            self._early += data
             return
         self._child.write(data)
         if self._child.input_backlog > INPUT_HIGH_WATER and self._chan is not None:
@@ -190,6 +256,9 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self.connection.touch()
         if self._child is not None:
             self._child.resize(width, height)
+        else:
+            self._size = clamp_size(width, height)
+            self._resized = True
 
     def eof_received(self) -> bool:
         # A terminal has no half-close; the app goes on until the client leaves or idles.
@@ -207,6 +276,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._child.resume_output()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
         self._gate.close()
         if self.app_running:
             self.state.spawn_task(self.hang_up())
@@ -215,6 +285,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     async def hang_up(self) -> None:
         """The client is gone: end the app (if still running) and reap it."""
+        if self._starting is not None:
+            await asyncio.shield(self._starting)  # (it ends the app if the client is gone)
         child = self._child
         if child is not None and child.running:
             child.mute()

@@ -249,7 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="processor time each session's app may use in all "
         f"(default {_DEFAULTS.session_cpu:g}; 0: unlimited)",
     )
-    add_load_options(parser.add_argument_group("the app"))
+    app = parser.add_argument_group("the app")
+    add_load_options(app)
+    app.add_argument(
+        "--no-prefork",
+        dest="prefork",
+        action="store_false",
+        help="start each session as a program of its own, instead of forking it from a "
+        "process that has loaded the dossier once (slower, more memory)",
+    )
     return parser
 
 
@@ -325,6 +333,7 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
         authorized_keys=args.authorized_keys.resolve() if args.authorized_keys else None,
         home=Path(platformdirs.user_cache_dir("dossier", appauthor=False)) / "serve",
         public_url=args.public_url,
+        prefork=args.prefork,
     )
 
 

@@ -112,6 +112,8 @@ class ServeSettings:
     """The server-owned folder given to sessions as HOME; None: one in the user's cache dir."""
     public_url: str | None = None
     """The web server's address as browsers see it (for its websocket URL)."""
+    prefork: bool = True
+    """Fork sessions from a factory that has loaded the app (False: --no-prefork)."""
 
 
 def is_loopback(host: str) -> bool:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .child import ERROR_TAIL, clamp_size, limit_process
+from .forked import AdoptedProcess, SessionFactory
 
 READ_SIZE = 65536
 DRAIN_LIMIT = 1 << 20
@@ -47,7 +48,7 @@ class PtyChild:
 
     def __init__(
         self,
-        process: subprocess.Popen[bytes],
+        process: subprocess.Popen[bytes] | AdoptedProcess,
         master: int,
         *,
         errors: int | None = None,
@@ -129,6 +130,48 @@ class PtyChild:
         os.set_blocking(errors_read, False)
         return cls(
             process,
+            master,
+            errors=errors_read,
+            on_output=on_output,
+            on_exit=on_exit,
+            on_input_drained=on_input_drained,
+        )
+
+    @classmethod
+    async def fork(
+        cls,
+        factory: SessionFactory,
+        *,
+        env: Mapping[str, str],
+        size: tuple[int, int],
+        on_output: Callable[[bytes], None],
+        on_exit: Callable[[int], None],
+        on_input_drained: Callable[[], None] | None = None,
+    ) -> PtyChild | None:
+        """The app forked by the session factory on a new pty; None if it has none ready.
+
+        The session sets its own limits (the same as :func:`limit_process`) before it runs.
+        """
+        master, slave = os.openpty()
+        errors_read, errors_write = os.pipe()
+        try:
+            set_window_size(slave, *size)
+            pid = await factory.fork("pty", env, [slave, errors_write])
+        except BaseException:
+            os.close(master)
+            os.close(errors_read)
+            raise
+        finally:
+            os.close(slave)
+            os.close(errors_write)
+        if pid is None:
+            os.close(master)
+            os.close(errors_read)
+            return None
+        os.set_blocking(master, False)
+        os.set_blocking(errors_read, False)
+        return cls(
+            AdoptedProcess(pid),
             master,
             errors=errors_read,
             on_output=on_output,

@@ -26,6 +26,7 @@ import asyncssh
 from .channel import CLOSE_DELAY, AppSession, printable
 from .child import prepare_home, python_path_for
 from .config import Limits, ServeSettings
+from .forked import SessionFactory, start_factory
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
 from .limits import Admission, IdleTimer, QuietLog, Startups
 
@@ -54,6 +55,8 @@ class ServerState:
         self.python_path = python_path_for(
             settings.app.python, Path(__file__).resolve().parent.parent.parent, home
         )
+        self.factory: SessionFactory | None = None
+        """Where sessions are forked from (None: each starts as a program, --no-prefork)."""
 
     def spawn_task(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run ``coroutine`` as a task, referenced until it is done."""
@@ -340,6 +343,10 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
     # asyncssh logs each connection at INFO; our own log line replaces that.
     logging.getLogger("asyncssh").setLevel(logging.CRITICAL)
     state = ServerState(settings, prepare_home(home), log)
+    if settings.prefork:
+        state.factory = await start_factory(
+            settings, state.home, state.python_path, state.write_log
+        )
     acceptor = await asyncssh.create_server(
         lambda: Connection(state),
         settings.host,
@@ -374,6 +381,8 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
         acceptor.close()
         await state.stop()
         await acceptor.wait_closed()
+        if state.factory is not None:
+            await state.factory.close()
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
