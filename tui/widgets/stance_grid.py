@@ -36,6 +36,26 @@ ROW_MARK = "▸"
 MIN_HEADER_WIDTH = 10
 MAX_HEADER_WIDTH = 26
 
+DIRECTIONS = ((-1, 0), (1, 0), (0, -1), (0, 1))
+"""Up, down, left, right as (rows, columns)."""
+MOVE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "move": (("up,k", "Up"), ("down,j", "Down"), ("left,h", "Left"), ("right,l", "Right")),
+    "page": (
+        ("pageup", "Page up"),
+        ("pagedown", "Page down"),
+        ("ctrl+pageup", "Page left"),
+        ("ctrl+pagedown", "Page right"),
+    ),
+    "edge": (
+        ("g", "First actor"),
+        ("G", "Last actor"),
+        ("home", "First issue"),
+        ("end", "Last issue"),
+    ),
+}
+"""The keys and their descriptions of each move action (a step, a page, to the edge),
+one per direction in :data:`DIRECTIONS`: ``move(-1, 0)`` is ``up`` or ``k``."""
+
 
 _RowKey = tuple[int, int, int, int, int]
 """(row, cursor's column in it or -1, first column, width, header width); row -1 is the
@@ -82,18 +102,11 @@ class StanceGrid(InlineScrollbar, FramedRows, LinePane):
     }
 
     BINDINGS = [
-        Binding("up,k", "move(-1, 0)", "Up", show=False),
-        Binding("down,j", "move(1, 0)", "Down", show=False),
-        Binding("left,h", "move(0, -1)", "Left", show=False),
-        Binding("right,l", "move(0, 1)", "Right", show=False),
-        Binding("pageup", "page(-1, 0)", "Page up", show=False),
-        Binding("pagedown", "page(1, 0)", "Page down", show=False),
-        Binding("ctrl+pageup", "page(0, -1)", "Page left", show=False),
-        Binding("ctrl+pagedown", "page(0, 1)", "Page right", show=False),
-        Binding("home", "edge(0, -1)", "First issue", show=False),
-        Binding("end", "edge(0, 1)", "Last issue", show=False),
-        Binding("g", "edge(-1, 0)", "First actor", show=False),
-        Binding("G", "edge(1, 0)", "Last actor", show=False),
+        *(
+            Binding(keys, f"{action}{direction}", description, show=False)
+            for action, keys_by_direction in MOVE_KEYS.items()
+            for direction, (keys, description) in zip(DIRECTIONS, keys_by_direction, strict=True)
+        ),
         Binding("enter", "open_issue", "Open issue", id="open-issue"),
         Binding("a", "open_actor", "Open actor", id="open-actor"),
     ]
