@@ -28,6 +28,7 @@ from .model import (
     Relation,
     Source,
     Stance,
+    TitledEntity,
     TourStop,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "Severity",
     "Source",
     "Stance",
+    "TitledEntity",
     "TourStop",
     "bundled_dossiers",
     "check_dossier",

@@ -91,9 +91,19 @@ class Entity:
 
 
 @dataclass(frozen=True)
-class Source(Entity):
-    kind: ClassVar[str] = "source"
+class TitledEntity(Entity):
+    """An entity named by its title (a source, issue, assessment or event)."""
+
     title: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class Source(TitledEntity):
+    kind: ClassVar[str] = "source"
     author: str | None = None
     publisher: str | None = None
     date: PartialDate | None = None
@@ -102,10 +112,6 @@ class Source(Entity):
     """How many numbered paragraphs the source has (bounds ``para`` in refs)."""
     text_file: str | None = None
     """Path, relative to the dossier, of a ``[N]``-numbered plain-text copy."""
-
-    @property
-    def label(self) -> str:
-        return self.title
 
 
 @dataclass(frozen=True)
@@ -137,19 +143,14 @@ class Position:
 
 
 @dataclass(frozen=True)
-class Issue(Entity):
+class Issue(TitledEntity):
     kind: ClassVar[str] = "issue"
-    title: str = ""
     summary: str = ""
     question: str | None = None
     status: IssueStatus | None = None
     positions: tuple[Position, ...] = ()
     related: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return self.title
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,8 @@ class Argument:
 
 
 @dataclass(frozen=True)
-class Assessment(Entity):
+class Assessment(TitledEntity):
     kind: ClassVar[str] = "assessment"
-    title: str = ""
     by: str = ""
     verdict: str = ""
     confidence: Confidence = Confidence.MODERATE
@@ -174,24 +174,15 @@ class Assessment(Entity):
     summary: str | None = None
     arguments: tuple[Argument, ...] = ()
 
-    @property
-    def label(self) -> str:
-        return self.title
-
 
 @dataclass(frozen=True)
-class Event(Entity):
+class Event(TitledEntity):
     kind: ClassVar[str] = "event"
-    title: str = ""
     date: PartialDate = NO_DATE
     status: EventStatus | None = None
     summary: str | None = None
     actors: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return self.title
 
 
 @dataclass(frozen=True)
