@@ -12,7 +12,8 @@ All content text is cleaned of control characters and its whitespace is collapse
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sized
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from ..content import (
     Actor,
@@ -45,6 +46,8 @@ from .document import (
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 SEPARATOR = " · "
+E = TypeVar("E")
+"""An entry of a section (an actor, an issue, ...)."""
 
 
 def flat(text: str) -> str:
@@ -116,13 +119,19 @@ class _Builder:
 
     # -- sections ------------------------------------------------------------
 
-    def section(self, title: str, entries: Sized) -> bool:
-        """Open the level-2 section ``title``; False (and nothing added) when ``entries``
-        is empty, so an empty part of the dossier leaves no heading behind."""
-        if not entries:
-            return False
-        self.blocks.append(Heading(2, (plain(title),)))
-        return True
+    def section(self, title: str, entries: Sequence[E], add: Callable[[E], None]) -> None:
+        """The level-2 section ``title``, then ``add`` for each of ``entries`` (which
+        adds its blocks); nothing at all when there are no entries, so an empty part of
+        the dossier leaves no heading behind."""
+        if entries:
+            self.blocks.append(Heading(2, (plain(title),)))
+            for entry in entries:
+                add(entry)
+
+    def listed(self, title: str, entries: Sequence[E], item: Callable[[E], Item]) -> None:
+        """The section ``title`` as one list, an ``item`` per entry."""
+        if entries:
+            self.section(title, [ItemList(tuple(map(item, entries)))], self.blocks.append)
 
     def header(self) -> None:
         info = self.dossier.info
@@ -161,10 +170,6 @@ class _Builder:
             items.append(Item(tuple(lines)))
         self.blocks.append(ItemList(tuple(items)))
 
-    def actors(self) -> None:
-        if self.section("Actors", self.dossier.actors):
-            self.blocks.append(ItemList(tuple(self.actor(actor) for actor in self.dossier.actors)))
-
     def actor(self, actor: Actor) -> Item:
         first: list[Run] = [strong(flat(actor.name) or actor.id), plain(f" ({actor.actor_kind})")]
         if actor.role and flat(actor.role):
@@ -177,11 +182,6 @@ class _Builder:
         if actor.summary and flat(actor.summary):
             lines.append((plain(flat(actor.summary)),))
         return Item(tuple(lines), anchor=actor.id)
-
-    def issues(self) -> None:
-        if self.section("Issues", self.dossier.issues):
-            for issue in self.dossier.issues:
-                self.issue(issue)
 
     def issue(self, issue: Issue) -> None:
         self.blocks.append(Heading(3, (plain(flat(issue.title) or issue.id),), anchor=issue.id))
@@ -205,11 +205,6 @@ class _Builder:
             self.citations(position.refs),
         )
 
-    def timeline(self) -> None:
-        if self.section("Timeline", self.dossier.events):
-            events = sorted(self.dossier.events, key=lambda event: event.date)
-            self.blocks.append(ItemList(tuple(self.event(event) for event in events)))
-
     def event(self, event: Event) -> Item:
         first: list[Run] = [strong(str(event.date)), plain(SEPARATOR + flat(event.title))]
         if event.status:
@@ -222,11 +217,6 @@ class _Builder:
                 (plain("Actors: "), *_joined(((self.link(a),) for a in event.actors), ", "))
             )
         return Item(tuple(lines), anchor=event.id)
-
-    def assessments(self) -> None:
-        if self.section("Assessments", self.dossier.assessments):
-            for assessment in self.dossier.assessments:
-                self.assessment(assessment)
 
     def assessment(self, assessment: Assessment) -> None:
         title = flat(assessment.title) or assessment.id
@@ -255,12 +245,6 @@ class _Builder:
             self.blocks.append(ItemList(claims, ordered=True))
         self.sources_of(assessment.refs, "Sources for the assessment as a whole")
 
-    def sources(self) -> None:
-        if self.section("Sources", self.dossier.sources):
-            self.blocks.append(
-                ItemList(tuple(self.source(source) for source in self.dossier.sources))
-            )
-
     def source(self, source: Source) -> Item:
         lines: list[Line] = [(strong(flat(source.title) or source.id),)]
         details = [flat(d) for d in (source.author, source.publisher) if d and flat(d)]
@@ -278,9 +262,10 @@ def build_briefing(dossier: Dossier) -> Document:
     builder = _Builder(dossier)
     builder.header()
     builder.verdict()
-    builder.actors()
-    builder.issues()
-    builder.timeline()
-    builder.assessments()
-    builder.sources()
+    builder.listed("Actors", dossier.actors, builder.actor)
+    builder.section("Issues", dossier.issues, builder.issue)
+    events = sorted(dossier.events, key=lambda event: event.date)
+    builder.listed("Timeline", events, builder.event)
+    builder.section("Assessments", dossier.assessments, builder.assessment)
+    builder.listed("Sources", dossier.sources, builder.source)
     return Document(flat(dossier.info.title), tuple(builder.blocks))
