@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from . import cache as _cache
 from .errors import ContentError, Diagnostic, Location, Severity
@@ -170,17 +171,18 @@ def _assemble(
     return assemble(path, max_size, contents, problems)
 
 
-def load_dossier(
-    path: Path,
-    *,
-    use_cache: bool = True,
-    cache_dir: Path | None = None,
-    max_file_size: int | None = None,
-) -> Dossier:
-    """Load the dossier at ``path``; raise :class:`ContentError` listing every problem."""
-    result = check_dossier(
-        path, use_cache=use_cache, cache_dir=cache_dir, max_file_size=max_file_size
-    )
+class LoadOptions(TypedDict, total=False):
+    """:func:`check_dossier`'s options, which :func:`load_dossier` passes on."""
+
+    use_cache: bool
+    cache_dir: Path | None
+    max_file_size: int | None
+
+
+def load_dossier(path: Path, **options: Unpack[LoadOptions]) -> Dossier:
+    """Load the dossier at ``path`` (``options`` as :func:`check_dossier`'s); raise
+    :class:`ContentError` listing every problem."""
+    result = check_dossier(path, **options)
     if result.dossier is None:
         raise ContentError(result.diagnostics)
     return result.dossier
