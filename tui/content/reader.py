@@ -95,31 +95,41 @@ class NodeReader:
 
     def pairs(self, node: MappingNode, record: str) -> list[tuple[str, ScalarNode, Node]]:
         """The mapping's (key, key node, value node) triples, merge keys applied."""
+        return self._pairs(node, record, set(), report=True)
+
+    def _pairs(
+        self, node: MappingNode, record: str, active: set[int], *, report: bool
+    ) -> list[tuple[str, ScalarNode, Node]]:
+        """:meth:`pairs` of ``node``, its own keys first, then those merged in that it
+        does not have; ``active``: the mappings being merged into it (a loop is an
+        error). ``report``: say what is wrong with a key (False for a mapping merged
+        in: that is said where the mapping itself is read)."""
+        active = active | {id(node)}
         if not self.spend(node, len(node.value)):
             return []
         result: list[tuple[str, ScalarNode, Node]] = []
         seen: dict[str, ScalarNode] = {}
         merged: list[MappingNode] = []
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag not in _TEXT_TAGS:
-                self.error(key_node, f"keys of {record} must be plain names")
+            if not isinstance(key_node, ScalarNode) or (report and key_node.tag not in _TEXT_TAGS):
+                if report:
+                    self.error(key_node, f"keys of {record} must be plain names")
                 continue
             key = key_node.value
             if key == "<<" and key_node.style == "":
                 merged.extend(self._merge_sources(value_node))
-                continue
-            if key in seen:
+            elif key not in seen:
+                seen[key] = key_node
+                result.append((key, key_node, value_node))
+            elif report:
                 first = seen[key].start_mark.line + 1
                 self.error(
                     key_node,
                     f"duplicate key '{shorten(key)}' (first given on line {first})",
                     "YAML would silently keep only the last one: remove one",
                 )
-                continue
-            seen[key] = key_node
-            result.append((key, key_node, value_node))
         if merged:
-            self._apply_merges(merged, seen, result, record, {id(node)})
+            self._apply_merges(merged, seen, result, record, active)
         return result
 
     def _merge_sources(self, value: Node) -> list[MappingNode]:
@@ -142,31 +152,10 @@ class NodeReader:
             if id(source) in active:
                 self.error(source, "a merge key (<<) refers back to its own mapping")
                 continue
-            for key, key_node, value_node in self._pairs_for_merge(source, record, active):
+            for key, key_node, value_node in self._pairs(source, record, active, report=False):
                 if key not in seen:
                     seen[key] = key_node
                     result.append((key, key_node, value_node))
-
-    def _pairs_for_merge(
-        self, node: MappingNode, record: str, active: set[int]
-    ) -> list[tuple[str, ScalarNode, Node]]:
-        active = active | {id(node)}
-        if not self.spend(node, len(node.value)):
-            return []
-        own: list[tuple[str, ScalarNode, Node]] = []
-        seen: dict[str, ScalarNode] = {}
-        nested: list[MappingNode] = []
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                continue  # reported where the anchor's mapping itself is read
-            if key_node.value == "<<" and key_node.style == "":
-                nested.extend(self._merge_sources(value_node))
-            elif key_node.value not in seen:
-                seen[key_node.value] = key_node
-                own.append((key_node.value, key_node, value_node))
-        if nested:
-            self._apply_merges(nested, seen, own, record, active)
-        return own
 
     def items(self, node: Node, what: str) -> list[Node]:
         """The items of a list node (an error and [] for anything else)."""
