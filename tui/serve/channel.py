@@ -26,6 +26,7 @@ from .child import (
     exit_status,
     flood_message,
     log_text,
+    printable,
 )
 from .inputs import ControlStringFilter, InputGate, Utf8Repair
 from .session import PtyChild
@@ -48,12 +49,6 @@ INPUT_HIGH_WATER = 256 * 1024
 """Bytes of unread input after which the client's channel is paused."""
 CLOSE_DELAY = 1.0
 """Seconds a client gets to close the connection itself once its session has ended."""
-
-
-def printable(text: str, limit: int = 64) -> str:
-    """Text from a client, safe for a log line: no controls, no spaces, bounded."""
-    cleaned = "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in text)
-    return cleaned[:limit] or "-"
 
 
 def _write(chan: asyncssh.SSHServerChannel[bytes] | None, data: bytes) -> None:

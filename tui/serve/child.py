@@ -140,6 +140,13 @@ def exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+def printable(text: str | None, limit: int = 64, empty: str = "-") -> str:
+    """Text from a client (a user name, a header), safe for a log line: no controls, no
+    spaces, at most ``limit`` characters; ``empty`` when there is none."""
+    cleaned = "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in text or "")
+    return cleaned[:limit] or empty
+
+
 def log_text(data: bytes) -> list[str]:
     """An app's stderr as log lines: decoded, controls shown as '?', blank lines dropped."""
     text = data.decode("utf-8", "replace")

@@ -8,9 +8,6 @@ see :func:`become_subreaper`). A factory that crashes is started again (waiting 
 each time it crashes before it is ready); a factory that says the dossier changed is
 retired and a fresh one started; while none is ready, :meth:`SessionFactory.fork` returns
 None and the caller starts the app itself, as ``--no-prefork`` does.
-
-:class:`AdoptedProcess` is such a session seen from the server: its id, its return code
-once reaped, and the same ``wait`` as a :class:`subprocess.Popen`.
 """
 
 from __future__ import annotations
@@ -49,43 +46,6 @@ def become_subreaper() -> bool:
 
     libc = ctypes.CDLL(None, use_errno=True)
     return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
-
-
-class AdoptedProcess:
-    """A session forked by the factory and re-parented to the server: reaped here."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        """The return code if the process has exited (reaping it), else None."""
-        if self.returncode is None:
-            self._reap(os.WNOHANG)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        """Reap the process (blocking: call it once the process is known to have exited)."""
-        del timeout
-        if self.returncode is None:
-            self._reap(0)
-        assert self.returncode is not None
-        return self.returncode
-
-    def kill(self) -> None:
-        if self.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-
-    def _reap(self, options: int) -> None:
-        try:
-            pid, status = os.waitpid(self.pid, options)
-        except ChildProcessError:
-            # Not (or no longer) ours to reap: count it as killed.
-            self.returncode = -signal.SIGKILL
-            return
-        if pid == self.pid:
-            self.returncode = os.waitstatus_to_exitcode(status)
 
 
 class SessionFactory:
@@ -374,17 +334,24 @@ class SessionFactory:
 
 
 async def start_factory(
-    settings: ServeSettings, home: Path, python_path: Path | None, log: Callable[[str], None]
+    settings: ServeSettings,
+    home: Path,
+    python_path: Path | None,
+    log: Callable[[str], None],
+    environment: Callable[[dict[str, str]], dict[str, str]] = dict,
 ) -> SessionFactory | None:
     """The server's session factory, ready (or None when this system cannot have one).
 
-    Its environment is a session's, built from scratch (:func:`child_environment`).
+    Its environment is a session's, built from scratch (:func:`child_environment`), passed
+    through ``environment`` (the web server adds what Textual's web driver reads).
     """
     if not become_subreaper():
         log("dossier serve: no session factory here (needs Linux); each session starts alone")
         return None
-    env = child_environment(
-        term=None, colorterm=None, home=home, server_env=os.environ, python_path=python_path
+    env = environment(
+        child_environment(
+            term=None, colorterm=None, home=home, server_env=os.environ, python_path=python_path
+        )
     )
     factory = SessionFactory(settings.app, env=env, cwd=home, limits=settings.limits, log=log)
     if await factory.start():

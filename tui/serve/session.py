@@ -23,8 +23,9 @@ import termios
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from .adopted import AdoptedProcess
 from .child import ERROR_TAIL, clamp_size, limit_process
-from .forked import AdoptedProcess, SessionFactory
+from .forked import SessionFactory
 
 READ_SIZE = 65536
 DRAIN_LIMIT = 1 << 20

@@ -23,8 +23,8 @@ from typing import Any, TextIO
 
 import asyncssh
 
-from .channel import CLOSE_DELAY, AppSession, printable
-from .child import prepare_home, python_path_for
+from .channel import CLOSE_DELAY, AppSession
+from .child import prepare_home, printable, python_path_for
 from .config import Limits, ServeSettings
 from .forked import SessionFactory, start_factory
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
@@ -343,10 +343,6 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
     # asyncssh logs each connection at INFO; our own log line replaces that.
     logging.getLogger("asyncssh").setLevel(logging.CRITICAL)
     state = ServerState(settings, prepare_home(home), log)
-    if settings.prefork:
-        state.factory = await start_factory(
-            settings, state.home, state.python_path, state.write_log
-        )
     acceptor = await asyncssh.create_server(
         lambda: Connection(state),
         settings.host,
@@ -354,6 +350,11 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
         reuse_address=True,
         **server_options(settings, host_key),
     )
+    if settings.prefork:
+        # Once the port is ours, and before anyone is told to connect.
+        state.factory = await start_factory(
+            settings, state.home, state.python_path, state.write_log
+        )
     # (SSHAcceptor.get_port() is newer than asyncssh 2.14; the sockets are in every version.)
     port = int(acceptor.sockets[0].getsockname()[1])
     if created:
@@ -381,9 +382,9 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
         acceptor.close()
         await state.stop()
         await acceptor.wait_closed()
+    finally:
         if state.factory is not None:
             await state.factory.close()
-    finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
     print("dossier serve: stopped", file=log, flush=True)

@@ -41,12 +41,14 @@ from .child import (
     exit_status,
     flood_message,
     log_text,
+    printable,
     python_path_for,
 )
 from .config import ServeSettings
+from .forked import SessionFactory, start_factory
 from .inputs import ControlStringFilter, InputGate
 from .limits import Admission, IdleTimer, QuietLog
-from .webapp import QUIT_GRACE, WebApp, web_environment
+from .webapp import QUIT_GRACE, WebApp, factory_environment, web_environment
 from .webcheck import MAX_FRAME, Frame, Origins, parse_frame, public_url, read_side
 
 HEARTBEAT = 15.0
@@ -95,6 +97,7 @@ class DossierWebServer(Server):
         self.python_path = python_path_for(
             settings.app.python, Path(__file__).resolve().parent.parent.parent, home
         )
+        self.factory: SessionFactory | None = None
 
     def initialize_logging(self) -> None:
         # textual-serve logs with Rich at INFO; only problems are worth a line here.
@@ -144,6 +147,10 @@ class DossierWebServer(Server):
         raise GracefulExit()
 
     async def on_startup(self, app: web.Application) -> None:
+        if self.settings.prefork:
+            self.factory = await start_factory(
+                self.settings, self.home, self.python_path, self._print, factory_environment
+            )
         print(
             f"dossier serve: listening on {self.host} port {self.port} (web); "
             f"open {self.public_url}/ in a browser",
@@ -167,15 +174,17 @@ class DossierWebServer(Server):
             app_.signal(signal.SIGKILL)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(app_.process.wait(), 5)
+        if self.factory is not None:
+            await self.factory.close()
 
     # Requests ---------------------------------------------------------------
 
     def _refusal(self, request: web.Request, *, websocket: bool) -> str | None:
         """Why this request may not be answered (None: it may)."""
         if not self.origins.host_allowed(request.headers.get("Host")):
-            return "host " + _shown(request.headers.get("Host"))
+            return "host " + printable(request.headers.get("Host"), 80, "(none)")
         if websocket and not self.origins.origin_allowed(request.headers.get("Origin")):
-            return "origin " + _shown(request.headers.get("Origin"))
+            return "origin " + printable(request.headers.get("Origin"), 80, "(none)")
         return None
 
     def _forbidden(self, request: web.Request, why: str) -> web.HTTPForbidden:
@@ -230,7 +239,8 @@ class DossierWebServer(Server):
             await websocket.close()
 
         try:
-            app = await WebApp.start(
+            app = await WebApp.open(
+                self.factory,
                 self.settings.app.argv(),
                 env=web_environment(env, width, height),
                 cwd=self.home,
@@ -246,7 +256,7 @@ class DossierWebServer(Server):
             return f"cannot start the app: {error.strerror or error}"
         self.apps.add(app)
         outcome = ""
-        idle = IdleTimer(limits.idle_timeout, lambda: self._end(websocket, "idle"))
+        idle = IdleTimer(limits.idle_timeout, lambda: self._end(websocket, app, "idle"))
         try:
             outcome = await self._relay(websocket, app, idle)
         except asyncio.CancelledError:
@@ -291,7 +301,7 @@ class DossierWebServer(Server):
             if not flooded:
                 flooded.append("input flood")
                 gate.close()
-                self._end(websocket, "flood")
+                self._end(websocket, app, "flood")
 
         gate: InputGate[Frame] = InputGate.from_limits(
             limits, deliver=deliver, on_flood=flood, cost=lambda frame: frame.cost
@@ -328,8 +338,9 @@ class DossierWebServer(Server):
         task.add_done_callback(self.tasks.discard)
         return task
 
-    def _end(self, websocket: web.WebSocketResponse, why: str) -> None:
-        """End a session for the server's reason, telling the browser why."""
+    def _end(self, websocket: web.WebSocketResponse, app: WebApp, why: str) -> None:
+        """End a session for the server's reason; the app is muted, then the browser told."""
+        app.mute()
         limits = self.settings.limits
         if why == "idle":
             self.idle.add(websocket)
@@ -356,16 +367,9 @@ class DossierWebServer(Server):
         else:
             self._print(line)
 
-    def _print(self, line: str) -> None:
+    def _print(self, line: str) -> None:  # (the same shape as the SSH server's log)
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
         print(f"{stamp} {line}", file=self.log, flush=True)
-
-
-def _shown(value: str | None) -> str:
-    """A header's value for the log: bounded, no controls."""
-    if not value:
-        return "(none)"
-    return "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in value)[:80]
 
 
 def _quiet_closed_loop(hook: Callable[[Any], object]) -> Callable[[Any], object]:

@@ -27,7 +27,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
+from .adopted import PipedProcess
 from .child import ERROR_TAIL, limit_process
+from .forked import SessionFactory
 
 PRELUDE = b"__GANGLION__\n"
 """The first line a Textual app under the web driver writes."""
@@ -55,6 +57,18 @@ def web_environment(base: Mapping[str, str], width: int, height: int) -> dict[st
     return env
 
 
+def factory_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """The session factory's environment when it forks browsers' apps.
+
+    Textual reads its driver, frame rate and colours when it is imported, which the
+    factory does once for all sessions: these must be set then, as for every session.
+    Only the size differs from one browser to the next (and is read later).
+    """
+    env = web_environment(base, 80, 24)
+    del env["COLUMNS"], env["ROWS"]
+    return env
+
+
 def packet(kind: bytes, payload: bytes) -> bytes:
     """One packet of the protocol: type byte, big-endian length, payload."""
     return kind + len(payload).to_bytes(4, "big") + payload
@@ -69,7 +83,7 @@ class WebApp:
 
     def __init__(
         self,
-        process: asyncio.subprocess.Process,
+        process: asyncio.subprocess.Process | PipedProcess,
         *,
         write_bytes: Callable[[bytes], Awaitable[object]],
         write_str: Callable[[str], Awaitable[object]],
@@ -121,6 +135,70 @@ class WebApp:
             process.kill()
             await process.wait()
             raise
+        return cls(
+            process,
+            write_bytes=write_bytes,
+            write_str=write_str,
+            on_exit_request=on_exit_request,
+        )
+
+    @classmethod
+    async def open(
+        cls,
+        factory: SessionFactory | None,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        memory: int,
+        cpu: float,
+        write_bytes: Callable[[bytes], Awaitable[object]],
+        write_str: Callable[[str], Awaitable[object]],
+        on_exit_request: Callable[[], Awaitable[object]],
+    ) -> WebApp:
+        """The app forked from ``factory`` if it has one ready, else started from ``argv``."""
+        if factory is not None and (
+            app := await cls.fork(factory, env, write_bytes, write_str, on_exit_request)
+        ):
+            return app
+        return await cls.start(
+            argv,
+            env=env,
+            cwd=cwd,
+            memory=memory,
+            cpu=cpu,
+            write_bytes=write_bytes,
+            write_str=write_str,
+            on_exit_request=on_exit_request,
+        )
+
+    @classmethod
+    async def fork(
+        cls,
+        factory: SessionFactory,
+        env: Mapping[str, str],
+        write_bytes: Callable[[bytes], Awaitable[object]],
+        write_str: Callable[[str], Awaitable[object]],
+        on_exit_request: Callable[[], Awaitable[object]],
+    ) -> WebApp | None:
+        """The app forked by the session factory on three pipes; None if it has none ready."""
+        pipes = [os.pipe() for _ in range(3)]
+        theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
+        ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
+        try:
+            pid = await factory.fork("pipes", env, theirs)
+        except BaseException:
+            for fd in ours:
+                os.close(fd)
+            raise
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        if pid is None:
+            for fd in ours:
+                os.close(fd)
+            return None
+        process = await PipedProcess.connect(pid, *ours)
         return cls(
             process,
             write_bytes=write_bytes,
