@@ -27,11 +27,11 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from textual.drivers.linux_driver import LinuxDriver
 
+from .content.lru import SGR_STYLES, memoized
 from .served import server_pid
 from .textual_internals import draw_on
 
@@ -87,7 +87,7 @@ class _Style(NamedTuple):
 _DEFAULT = _Style()
 
 
-@lru_cache(maxsize=4096)
+@memoized(SGR_STYLES)
 def _apply(style: _Style, parameters: str) -> _Style | None:
     """``style`` after an SGR with ``parameters``; None when a parameter is not understood."""
     attributes = set(style.attributes)
@@ -136,7 +136,7 @@ def _apply(style: _Style, parameters: str) -> _Style | None:
     return _Style(frozenset(attributes), foreground, background)
 
 
-@lru_cache(maxsize=4096)
+@memoized(SGR_STYLES)
 def _change(current: _Style | None, wanted: _Style) -> str:
     """The shortest SGR sequence that takes the terminal from ``current`` to ``wanted``.
 
@@ -168,7 +168,7 @@ _SHOW_ON_BLANK = frozenset({4, 7, 9, 21, 53})
 """Attributes that change how a space looks: underlines, reverse video, strike, overline."""
 
 
-@lru_cache(maxsize=4096)
+@memoized(SGR_STYLES)
 def _blank_style(current: _Style, wanted: _Style) -> _Style:
     """A style that draws spaces exactly as ``wanted`` does, with the fewest changes."""
     if (current.attributes | wanted.attributes) & _SHOW_ON_BLANK:

@@ -19,7 +19,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.terminal_theme import TerminalTheme
 from textual._styles_cache import StylesCache
-from textual.cache import LRUCache
 from textual.color import Color
 from textual.content import Content
 from textual.css.styles import StylesBase
@@ -29,6 +28,8 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.widget import Widget
+
+from .content.lru import LRUCache
 
 RENDER_LINE_PARAMETERS = (
     "self",

@@ -17,11 +17,11 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from .limits import default_max_file_size
+from .lru import FOLDED_CHARACTERS, memoized
 from .model import Actor, Assessment, Dossier, Entity, Issue, Ref, Source, Stance
 from .quotes import normalise, paragraphs_of, resolve_inside
 from .safefile import FileRefusedError, read_regular_file
@@ -248,7 +248,7 @@ def read_source_text(
 
 
 # -- quotes in paragraphs --------------------------------------------------------
-@lru_cache(maxsize=4096)
+@memoized(FOLDED_CHARACTERS)
 def _fold_char(char: str, casefold: bool) -> str:
     folded = normalise(char)
     return folded.casefold() if casefold else folded

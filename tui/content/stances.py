@@ -101,7 +101,14 @@ class StanceTable:
 
 
 _TABLES: WeakKeyDictionary[Index, StanceTable] = WeakKeyDictionary()
-"""The table of each live index (a reload makes a new index, and so a new table)."""
+"""The table of each live index (a reload makes a new index, and so a new table).
+
+Not an :class:`~tui.content.lru.LRUCache` on purpose: this memo is bound to the life of
+its index, not to a size. A table lives exactly as long as the loaded dossier it was
+sorted for (a kept matrix, the next one opened and the prepared one share it); an LRU
+would keep an old index and its dossier alive after a reload, or drop the table of
+the dossier still on screen. Nor an attribute of the :class:`~.index.Index`: the index
+is pickled into the load cache, and the table is derived from it only on demand."""
 
 
 __all__ = ["StanceTable"]
