@@ -88,8 +88,14 @@ _DEFAULT = _Style()
 
 
 @memoized(SGR_STYLES)
-def _apply(style: _Style, parameters: str) -> _Style | None:
-    """``style`` after an SGR with ``parameters``; None when a parameter is not understood."""
+def _apply(style: _Style | None, parameters: str) -> _Style | None:
+    """``style`` after an SGR with ``parameters``; None when a parameter is not
+    understood, or when the style before is not known (None) and the SGR does not
+    begin with a reset."""
+    if style is None:
+        if parameters.split(";", 1)[0] not in ("", "0"):
+            return None
+        style = _DEFAULT
     attributes = set(style.attributes)
     foreground, background = style.foreground, style.background
     values = parameters.split(";")
@@ -235,12 +241,7 @@ def compact(frame: str, width: int, height: int) -> str:
     def style(parameters: str) -> None:
         """Take in an SGR with ``parameters``."""
         nonlocal wanted, current
-        if wanted is not None:
-            after = _apply(wanted, parameters)
-        elif parameters.split(";", 1)[0] in ("", "0"):
-            after = _apply(_DEFAULT, parameters)
-        else:
-            after = None
+        after = _apply(wanted, parameters)
         if after is None:  # not understood: pass it on as it is
             settle()
             append(f"\x1b[{parameters}m")
@@ -255,12 +256,7 @@ def compact(frame: str, width: int, height: int) -> str:
         position = match.end()
         run, text, parameters, move_row, move_column, newline, other = match.groups()
         if run is not None:  # the common case, inline: style(run), draw(text), style("0")
-            if wanted is not None:
-                after = _apply(wanted, run)
-            elif run.split(";", 1)[0] in ("", "0"):
-                after = _apply(_DEFAULT, run)
-            else:
-                after = None
+            after = _apply(wanted, run)
             if after is None:
                 style(run)
             else:
