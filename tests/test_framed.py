@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from bench.synth import write_synthetic
 from tui.app import DossierApp
-from tui.content import load_dossier
 from tui.textual_internals import (
     FramedStylesCache,
     forget_drawn_rows,
@@ -20,6 +17,7 @@ from tui.textual_internals import (
     styles_cache_of,
 )
 from tui.widgets import DetailPane, EntityList
+from tui.widgets.inline_bar import InlineScrollbar
 from tui.widgets.stance_grid import StanceGrid
 from tui.widgets.timeline_list import TimelineList
 
@@ -73,37 +71,36 @@ async def test_framed_rows_match_without_colour(monkeypatch: pytest.MonkeyPatch)
         check_panes(app)
 
 
-async def test_the_timeline_matches_textuals_drawing(
+@pytest.mark.parametrize(
+    ("view", "pane_type", "size", "keys"),
+    [
+        ("t", TimelineList, (100, 16), ("down", "pagedown", "tab", "end", "tab", "home")),
+        # narrow: the matrix scrolls sideways too
+        ("m", StanceGrid, (44, 20), ("down", "right", "end", "G", "pageup", "ctrl+pageup")),
+    ],
+)
+async def test_a_views_pane_matches_textuals_drawing(
     make_app: Callable[..., DossierApp],
+    view: str,
+    pane_type: type[Widget],
+    size: tuple[int, int],
+    keys: tuple[str, ...],
 ) -> None:
     app = make_app(bundled_dossier())
-    async with app.run_test(size=(100, 16)) as pilot:
-        await pilot.press("t")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(view)
         await pilot.pause()
-        timeline = app.screen.query_one(TimelineList)
-        assert timeline.bar() is not None, "the bar's column is part of the check"
-        for key in ("down", "pagedown", "tab", "end", "tab", "home"):
-            check([timeline])
+        pane = app.screen.query_one(pane_type)
+        assert isinstance(pane, InlineScrollbar) and pane.bar() is not None, (
+            "the bar's column is part of the check"
+        )
+        for key in keys:
+            check([pane])
             await pilot.press(key)
             await pilot.pause()
-        check([timeline])
-
-
-async def test_the_matrix_matches_textuals_drawing(
-    tmp_path: Path, make_app: Callable[..., DossierApp]
-) -> None:
-    write_synthetic(tmp_path / "big", 60)
-    app = make_app(load_dossier(tmp_path / "big", use_cache=False))
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.press("m")
-        await pilot.pause()
-        grid = app.screen.query_one(StanceGrid)
-        assert grid.bar() is not None, "the bar's column is part of the check"
-        for key in ("down", "right", "end", "G", "pageup", "ctrl+pageup"):
-            check([grid])
-            await pilot.press(key)
-            await pilot.pause()
-        check([grid])
+        check([pane])
+        if isinstance(pane, StanceGrid):
+            assert pane.show_horizontal_scrollbar and pane.scroll_x > 0
 
 
 async def test_a_pane_with_an_effect_is_left_to_textual() -> None:
