@@ -23,6 +23,11 @@ they share once per process; and PSS, which shares them out). The client runs on
 same machine and its own work (decrypting 50 streams) competes with the server's.
 
 Bars (issue 6): under load, median at most 2x and p95 at most 3x the single session's.
+
+Each run is made twice, with ``--no-prefork`` (every session starts Python and loads the
+dossier) and pre-forked (sessions forked from the session factory); issue 15's bars
+compare the two from the same run: the time until the last load session shows its first
+screen at most 0.4x, PSS per extra session at most 0.5x, brisk key latency no worse.
 """
 
 from __future__ import annotations
@@ -60,6 +65,11 @@ START_TIMEOUT = 240.0
 """Seconds all sessions together may take to show the explorer."""
 MEDIAN_BAR = 2.0
 P95_BAR = 3.0
+START_BAR = 0.4
+PSS_BAR = 0.5
+SAME_BAR = 1.0
+"""Issue 15's bars, pre-forked against --no-prefork: the time until the last of the
+sessions shows its first screen, PSS per extra session, brisk key latency."""
 TITLE = b"breakthrough"
 KEYS = (b"\x1b[B", b"\x1b[B", b"\x1b[A", b"\x1b[A")
 
@@ -74,7 +84,7 @@ class BenchError(Exception):
 class ServeServer:
     """``python -m tui.serve`` in a subprocess, stopped (and its apps with it) on exit."""
 
-    def __init__(self, folder: Path, sessions: int) -> None:
+    def __init__(self, folder: Path, sessions: int, *, prefork: bool = True) -> None:
         self.folder = folder
         self.log_path = folder / "server.log"
         self.args = [
@@ -96,6 +106,7 @@ class ServeServer:
             f"{sessions + 4}:30:{sessions + 4}",
             "--idle-timeout",
             "0",
+            *([] if prefork else ["--no-prefork"]),
         ]
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
@@ -297,6 +308,7 @@ class Run:
     """The figures of one run."""
 
     name: str
+    prefork: bool
     sessions: int
     latencies: list[float]
     key_bytes: int
@@ -319,9 +331,11 @@ class Run:
         return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-async def measure(name: str, sessions: int, pause: float, duration: float, folder: Path) -> Run:
+async def measure(
+    name: str, sessions: int, pause: float, duration: float, folder: Path, prefork: bool
+) -> Run:
     """Start a fresh server, open ``sessions`` sessions, press keys, and tally."""
-    with ServeServer(folder, sessions) as server:
+    with ServeServer(folder, sessions, prefork=prefork) as server:
         started = time.perf_counter()
         conns, clients = await open_clients(server.port, sessions)
         start_seconds = time.perf_counter() - started
@@ -344,6 +358,7 @@ async def measure(name: str, sessions: int, pause: float, duration: float, folde
         raise BenchError(f"{name}: no key got a response")
     return Run(
         name=name,
+        prefork=prefork,
         sessions=sessions,
         latencies=latencies,
         key_bytes=sum(result.key_bytes for result in results),
@@ -361,8 +376,9 @@ async def measure(name: str, sessions: int, pause: float, duration: float, folde
 def row(run: Run) -> str:
     per_key = [cpu / run.keys * 1000 for cpu in (run.cpu_server, run.cpu_apps, run.cpu_client)]
     return (
-        f"| {run.name} | {run.sessions} | {run.keys:,} | {run.percentile(0.5) * 1000:,.1f} "
-        f"| {run.percentile(0.95) * 1000:,.1f} | {run.key_bytes / run.keys:,.0f} "
+        f"| {mode(run.prefork)} | {run.name} | {run.sessions} | {run.keys:,} "
+        f"| {run.percentile(0.5) * 1000:,.1f} | {run.percentile(0.95) * 1000:,.1f} "
+        f"| {run.key_bytes / run.keys:,.0f} "
         f"| {run.rss_kib / 1024:,.0f} | {run.pss_kib / 1024:,.0f} | {run.start_seconds:,.1f} "
         f"| {' / '.join(f'{ms:.1f}' for ms in per_key)} |"
     )
@@ -389,32 +405,59 @@ def print_environment(sessions: int, duration: float) -> None:
     )
 
 
+def mode(prefork: bool) -> str:
+    return "pre-forked" if prefork else "--no-prefork"
+
+
 def run(*, quick: bool = False) -> None:
-    """Print the environment and the table (the single run, then the load run)."""
+    """Print the environment and the table: each mode's single, brisk and steady runs."""
     sessions = QUICK_SESSIONS if quick else SESSIONS
     duration = QUICK_DURATION if quick else DURATION
     print_environment(sessions, duration)
     print()
     print(
-        "| run | sessions | keys | median ms | p95 ms | bytes/key | RSS MiB (server + apps) "
-        "| PSS MiB | start s | CPU ms/key: server / apps / client |"
+        "| mode | run | sessions | keys | median ms | p95 ms | bytes/key "
+        "| RSS MiB (server + apps) | PSS MiB | start s | CPU ms/key: server / apps / client |"
     )
-    print("|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     runs: list[Run] = []
     notes: list[str] = []
+    plan = (("single", 1, BRISK), ("load, brisk", sessions, BRISK))
+    plan += (("load, steady", sessions, STEADY),)
     with tempfile.TemporaryDirectory(prefix="dossier-bench-serve-") as temp:
-        plan = (("single", 1, BRISK), ("load, brisk", sessions, BRISK))
-        plan += (("load, steady", sessions, STEADY),)
-        for number, (name, count, pause) in enumerate(plan):
-            folder = Path(temp) / f"run-{number}"
-            try:
-                runs.append(asyncio.run(measure(name, count, pause, duration, folder)))
-            except (BenchError, OSError, TimeoutError) as error:
-                print(f"| {name} | {count} | not measured | | | | | | | |", flush=True)
-                notes.append(f"{name}: {error or type(error).__name__}")
-                continue
-            print(row(runs[-1]), flush=True)
+        for prefork in (False, True):
+            for number, (name, count, pause) in enumerate(plan):
+                folder = Path(temp) / f"{mode(prefork)}-{number}"
+                try:
+                    runs.append(asyncio.run(measure(name, count, pause, duration, folder, prefork)))
+                except (BenchError, OSError, TimeoutError) as error:
+                    print(f"| {mode(prefork)} | {name} | {count} | not measured |", flush=True)
+                    notes.append(f"{mode(prefork)} {name}: {error or type(error).__name__}")
+                    continue
+                print(row(runs[-1]), flush=True)
     print()
+    for prefork in (False, True):
+        print_load_verdicts([each for each in runs if each.prefork == prefork], notes)
+    print_prefork_verdicts(runs)
+    for each in runs:
+        if each.lost_keys:
+            notes.append(f"{mode(each.prefork)} {each.name}: {each.lost_keys} keys got no response")
+    for note in notes:
+        print(f"- {note}")
+
+
+def per_session_pss(runs: list[Run]) -> float | None:
+    """MiB of PSS each session beyond the first adds (the load runs against the single)."""
+    single = next((each for each in runs if each.sessions == 1), None)
+    loads = [each for each in runs if each.sessions > 1]
+    if single is None or not loads:
+        return None
+    load = loads[0]
+    return (load.pss_kib - single.pss_kib) / max(1, load.sessions - 1) / 1024
+
+
+def print_load_verdicts(runs: list[Run], notes: list[str]) -> None:
+    """Issue 6's bars within one mode: the load runs against the single session."""
     single = next((each for each in runs if each.sessions == 1), None)
     for load in runs:
         if single is None or load is single:
@@ -422,17 +465,40 @@ def run(*, quick: bool = False) -> None:
         median = load.percentile(0.5) / single.percentile(0.5)
         p95 = load.percentile(0.95) / single.percentile(0.95)
         print(
-            f"{load.name}: median {median:.2f}x (bar {MEDIAN_BAR:g}x) "
+            f"{mode(load.prefork)} {load.name}: median {median:.2f}x (bar {MEDIAN_BAR:g}x) "
             f"{verdict(median, MEDIAN_BAR)}, p95 {p95:.2f}x (bar {P95_BAR:g}x) "
             f"{verdict(p95, P95_BAR)}; {load.keys / load.duration:.0f} keys/s asked "
             f"{(load.cpu_server + load.cpu_apps + load.cpu_client) / load.duration:.2f} "
             f"CPUs of the machine's {os.cpu_count()}"
         )
-    if single is not None and len(runs) > 1:
-        per_session = (runs[-1].pss_kib - single.pss_kib) / max(1, runs[-1].sessions - 1) / 1024
-        notes.append(f"memory per extra session (PSS): {per_session:,.1f} MiB")
-    for each in runs:
-        if each.lost_keys:
-            notes.append(f"{each.name}: {each.lost_keys} keys got no response")
-    for note in notes:
-        print(f"- {note}")
+    if (pss := per_session_pss(runs)) is not None:
+        notes.append(f"{mode(runs[0].prefork)}: memory per extra session (PSS) {pss:,.1f} MiB")
+
+
+def print_prefork_verdicts(runs: list[Run]) -> None:
+    """Issue 15's bars: pre-forked against --no-prefork, measured in this same run."""
+
+    def find(prefork: bool, name: str) -> Run | None:
+        return next((r for r in runs if r.prefork == prefork and r.name == name), None)
+
+    spawned, forked = find(False, "load, brisk"), find(True, "load, brisk")
+    if spawned is None or forked is None:
+        print("pre-forked against --no-prefork: not measured")
+        return
+    ratios = [
+        (
+            "time until the last first screen",
+            forked.start_seconds / spawned.start_seconds,
+            START_BAR,
+        ),
+        ("brisk median key", forked.percentile(0.5) / spawned.percentile(0.5), SAME_BAR),
+        ("brisk p95 key", forked.percentile(0.95) / spawned.percentile(0.95), SAME_BAR),
+    ]
+    spawned_pss = per_session_pss([r for r in runs if not r.prefork])
+    forked_pss = per_session_pss([r for r in runs if r.prefork])
+    if spawned_pss and forked_pss is not None:
+        ratios.append(("PSS per extra session", forked_pss / spawned_pss, PSS_BAR))
+    for what, ratio, bar in ratios:
+        print(
+            f"pre-forked / --no-prefork, {what}: {ratio:.2f}x (bar {bar:g}x) {verdict(ratio, bar)}"
+        )

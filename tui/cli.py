@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .cliargs import add_load_options
@@ -22,6 +22,9 @@ from .content.bundled import dossiers_in
 from .content.text import clean_text, printable_path
 from .served import end_with_server
 from .watch import text_files
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -133,6 +136,7 @@ class PreparedExplorer:
 
     run: Callable[[], int]
     """Run the app (or print why it cannot open); the exit status."""
+    make_app: Callable[[], App[Any]] | None
     watched: tuple[Path, list[Path]] | None
     """The dossier's path and its sources' text files, to notice a change (see
     :func:`tui.watch.snapshot`); None when nothing was loaded yet (a folder of dossiers)."""
@@ -146,11 +150,10 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     if choices:
         from .app import DossierApp
 
-        def pick() -> int:
-            DossierApp(choices=choices, folder=path, load=lambda p: _load(p, args)).run()
-            return 0
+        def picker() -> App[Any]:
+            return DossierApp(choices=choices, folder=path, load=lambda p: _load(p, args))
 
-        return PreparedExplorer(pick, None)
+        return PreparedExplorer(_runner(picker), picker, None)
     result = _load(path, args)
     dossier = result.dossier
     if dossier is None:
@@ -164,16 +167,23 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
             )
             return 1
 
-        return PreparedExplorer(refuse, (path, []))
+        return PreparedExplorer(refuse, None, (path, []))
     from .app import DossierApp  # Textual is imported only when the app runs
 
     watch = path if args.watch else None
 
-    def explore() -> int:
-        DossierApp(dossier, index=result.index, watch=watch, load=lambda p: _load(p, args)).run()
+    def explorer() -> App[Any]:
+        return DossierApp(dossier, index=result.index, watch=watch, load=lambda p: _load(p, args))
+
+    return PreparedExplorer(_runner(explorer), explorer, (path, text_files(dossier)))
+
+
+def _runner(make_app: Callable[[], App[Any]]) -> Callable[[], int]:
+    def run() -> int:
+        make_app().run()
         return 0
 
-    return PreparedExplorer(explore, (path, text_files(dossier)))
+    return run
 
 
 def open_explorer(argv: Sequence[str]) -> int:

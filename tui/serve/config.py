@@ -22,16 +22,17 @@ class MaxStartups:
 
     Beyond ``start`` of them at once (from all addresses), a new connection is closed
     unanswered with probability ``rate`` percent, rising linearly to 100% at ``full``.
-    The defaults, with ``Limits.per_source_max_startups`` at 10: one address at its cap
-    stays below ``start``, so alone it cannot raise the chance that anyone else's connection
-    is dropped; it takes two addresses to start dropping and ten, each holding its
-    connections until the login grace ends, to drop everything. A room logging in at once
-    (up to 20) is never dropped, and no more than 100 key exchanges are ever under way.
+    The defaults, with ``Limits.per_source_max_startups`` at 32: a room behind one NAT
+    address can log in all at once and never be dropped, and it stays below ``start``, so
+    one address alone (a room, or an attacker) cannot raise the chance that anyone else's
+    connection is dropped; it takes a second address as busy to start dropping, and four,
+    each holding its connections until the login grace ends, to drop everything. No more
+    than 128 key exchanges are ever under way.
     """
 
-    start: int = 20
+    start: int = 64
     rate: int = 30
-    full: int = 100
+    full: int = 128
 
     def __post_init__(self) -> None:
         if not 1 <= self.start <= self.full:
@@ -44,11 +45,13 @@ class MaxStartups:
 class Limits:
     """How much one server gives away; every limit ends with a message, never a hang."""
 
-    max_sessions: int = 32
+    max_sessions: int = 64
     """Sessions at once, over all clients (over SSH, taken at login rather than at connect)."""
-    max_per_address: int = 4
-    """Sessions at once from one client address."""
-    per_source_max_startups: int = 10
+    max_per_address: int = 32
+    """Sessions at once from one client address: a fair share, half of ``max_sessions``. A
+    room behind one NAT address (a venue's Wi-Fi) is one address: 30 people get in, and
+    still cannot take every slot from the rest of the audience."""
+    per_source_max_startups: int = 32
     """Connections from one address that have not logged in yet; more are closed unanswered
     (OpenSSH's PerSourceMaxStartups). Half of ``max_startups.start``: one address alone
     never reaches the point where anyone else's connections may be dropped."""

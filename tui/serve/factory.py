@@ -180,6 +180,30 @@ def _become_session(
 
 # The factory's side ------------------------------------------------------------
 
+WARM_UP_SIZE = (100, 30)
+
+
+def warm_up(make_app: Any) -> None:
+    """Run the app once to its first screen, headless, and drop it.
+
+    What a session would do on its first screen and is the same for all of them is then
+    done here, once, in memory the sessions share: the modules imported on first use,
+    the CSS parsed, the caches of text measures and styles filled. The run's own event
+    loop is closed before the factory forks anything.
+    """
+    from ..screens import evidence, matrix, neighbourhood, timeline  # imported on first use
+
+    del evidence, matrix, neighbourhood, timeline
+
+    async def first_screen(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        pilot.app.exit()
+
+    make_app().run(headless=True, size=WARM_UP_SIZE, auto_pilot=first_screen)
+
+
 
 class Factory:
     """The factory's loop: read requests, fork sessions, reply with their process ids."""
@@ -195,6 +219,8 @@ class Factory:
         from ..watch import snapshot
 
         self.prepared = prepare_explorer(self.argv)
+        if self.prepared.make_app is not None:
+            warm_up(self.prepared.make_app)
         watched = self.prepared.watched
         self._watched = watched
         self._stamps = snapshot(*watched) if watched is not None else None
