@@ -15,6 +15,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -250,3 +252,36 @@ def test_one_address_still_cannot_take_every_slot() -> None:
     assert taken.count(None) == defaults.max_per_address >= ROOM
     assert defaults.max_per_address < defaults.max_sessions
     assert admission.admit("198.51.100.1") is None  # the rest of the audience gets in
+
+
+ORPHAN_SCRIPT = """
+import os, time
+from tui.serve.adopted import become_subreaper, reap_orphans
+assert become_subreaper()
+leader = os.fork()
+if leader == 0:  # like a session: its own session, then it exits at once
+    os.setsid()
+    os._exit(0)
+middle = os.fork()
+if middle == 0:  # like a session that forks a child and exits: the child is orphaned
+    os.setpgid(0, 0)
+    if os.fork() == 0:
+        time.sleep(0.2)
+        os._exit(0)
+    os._exit(0)
+os.waitpid(middle, 0)
+time.sleep(0.6)  # the orphan has exited, and is our zombie now
+states = {p: open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0]
+          for p in open("/proc/self/task/%d/children" % os.getpid()).read().split()}
+print(sorted(states.values()), reap_orphans(), leader in map(int, states))
+print(open("/proc/self/task/%d/children" % os.getpid()).read().split() == [str(leader)])
+"""
+
+
+def test_orphans_a_session_leaves_are_reaped_and_sessions_are_left_to_their_owners() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", ORPHAN_SCRIPT], capture_output=True, text=True, timeout=20
+    )
+    assert result.returncode == 0, result.stderr
+    # Two zombies: the session leader (left to its owner) and the orphan (reaped).
+    assert result.stdout.split("\n")[:2] == ["['Z', 'Z'] 1 True", "True"]

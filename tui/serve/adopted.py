@@ -14,8 +14,60 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
+from pathlib import Path
 
 READ_LIMIT = 65536
+PR_SET_CHILD_SUBREAPER = 36
+"""prctl(2): orphaned descendants are re-parented to this process, not to init."""
+
+
+def become_subreaper() -> bool:
+    """Make this process the parent of its orphaned descendants (Linux); False if not."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+
+
+def reap_orphans() -> int:
+    """Reap this process's zombie children that are not session leaders; how many.
+
+    As a child subreaper the server inherits whatever a session leaves behind when it
+    exits (anything it forked). Every process the server starts itself leads its own
+    session (its sessions, the factory), and those are reaped by their owners; the
+    others are such orphans, and nobody else will reap them.
+    """
+    reaped = 0
+    for child in _children():
+        fields = _stat_fields(child)
+        if fields is None or fields[0] != "Z" or int(fields[3]) == child:
+            continue
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(child, os.WNOHANG)[0] == child:
+                reaped += 1
+    return reaped
+
+
+def _children() -> list[int]:
+    """This process's children (every thread's), from /proc."""
+    pids: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError):
+                text = Path(f"/proc/self/task/{task}/children").read_text()
+                pids += [int(pid) for pid in text.split()]
+    return pids
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """/proc/PID/stat after the command name: state, ppid, pgrp, session, ..."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 class AdoptedProcess:

@@ -19,16 +19,16 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from .adopted import become_subreaper, reap_orphans
 from .child import child_environment, limit_process, log_text
 from .config import AppCommand, Limits, ServeSettings
 from .factory import MAX_MESSAGE, Request
 
-PR_SET_CHILD_SUBREAPER = 36
-"""prctl(2): orphaned descendants are re-parented to this process, not to init."""
+ORPHAN_SWEEP = 5.0
+"""Seconds between looks for orphans to reap (see :func:`reap_orphans`)."""
 READY_WAIT = 60.0
 """Seconds a factory may take to load the dossier before it is taken to have failed."""
 FORK_WAIT = 10.0
@@ -36,16 +36,6 @@ FORK_WAIT = 10.0
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
 """Seconds between restarts of a factory that keeps failing (doubling up to this)."""
-
-
-def become_subreaper() -> bool:
-    """Make this process the parent of its orphaned descendants (Linux); False if not."""
-    if not sys.platform.startswith("linux"):
-        return False
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
 
 
 class SessionFactory:
@@ -98,7 +88,20 @@ class SessionFactory:
         await self._tried.wait()
         return self.ready
 
+    async def _sweep(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(ORPHAN_SWEEP)
+            if reaped := reap_orphans():
+                self.log(f"session factory: reaped {reaped} process(es) a session left behind")
+
     async def _supervise(self) -> None:
+        sweeper = asyncio.get_running_loop().create_task(self._sweep())
+        try:
+            await self._keep_one()
+        finally:
+            sweeper.cancel()
+
+    async def _keep_one(self) -> None:
         backoff = FIRST_BACKOFF
         while not self._closed:
             was_ready = False
