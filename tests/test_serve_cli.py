@@ -340,17 +340,23 @@ for line in sys.stdin:
 class Probe:
     """A PtyChild running a small script, and what came out of it."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self) -> None:
         self.output = bytearray()
         self.exits: list[int] = []
-        self.child = PtyChild.spawn(
+
+    @classmethod
+    async def start(cls, *args: str) -> Probe:
+        probe = cls()
+        probe.child = await PtyChild.open(
+            None,
             [sys.executable, "-c", _PROBE, *args],
             env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "LC_ALL": "C.UTF-8"},
             cwd=Path.cwd(),
             size=(100, 30),
-            on_output=self.output.extend,
-            on_exit=self.exits.append,
+            on_output=probe.output.extend,
+            on_exit=probe.exits.append,
         )
+        return probe
 
     async def expect(self, text: str) -> None:
         async def seen() -> None:
@@ -369,7 +375,7 @@ def _open_fds() -> int:
 
 async def test_pty_child_sizes_resizes_and_reads_input() -> None:
     before = _open_fds()
-    probe = Probe()
+    probe = await Probe.start()
     await probe.expect("size 100x30")
     await probe.expect("env ['LC_ALL', 'PATH', 'TERM']")
     probe.child.resize(120, 40)
@@ -384,7 +390,7 @@ async def test_pty_child_sizes_resizes_and_reads_input() -> None:
 
 async def test_pty_child_that_ignores_hangup_and_term_is_killed_and_reaped() -> None:
     before = _open_fds()
-    probe = Probe("stubborn")
+    probe = await Probe.start("stubborn")
     await probe.expect("env")
     returncode = await probe.child.terminate(grace=0.2)
     assert returncode == -signal.SIGKILL
@@ -395,7 +401,7 @@ async def test_pty_child_that_ignores_hangup_and_term_is_killed_and_reaped() -> 
 
 
 async def test_pty_child_ends_on_hangup() -> None:
-    probe = Probe()
+    probe = await Probe.start()
     await probe.expect("env")
     assert await probe.child.terminate(grace=5) == -signal.SIGHUP
     probe.child.resize(10, 10)  # after the end: nothing happens, nothing is raised

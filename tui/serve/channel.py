@@ -124,44 +124,14 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             python_path=self.state.python_path,
         )
         self._size = clamp_size(columns, rows)
-        if self.state.factory is None:
-            self._spawn(env)
-            return
-        self._starting = asyncio.ensure_future(self._fork(env))
+        self._starting = asyncio.ensure_future(self._start(env))
 
-    async def _fork(self, env: dict[str, str]) -> None:
-        """Start the app from the session factory (or, if it has none ready, spawn it)."""
-        factory = self.state.factory
-        assert factory is not None
-        try:
-            child = await PtyChild.fork(
-                factory,
-                env=env,
-                size=self._size,
-                on_output=self._output,
-                on_exit=self._app_exited,
-                on_input_drained=self._input_drained,
-            )
-        except OSError as error:
-            self._refuse_start(error)
-            return
-        if self._lost:
-            if child is not None:
-                child.mute()
-                self._hung_up = True
-                await self._terminate(child)
-            return
-        if child is None:
-            self._spawn(env)
-        else:
-            self._child = child
-        self._started()
-
-    def _spawn(self, env: dict[str, str]) -> None:
-        """Start the app as a program of its own (``--no-prefork``, or no factory ready)."""
+    async def _start(self, env: dict[str, str]) -> None:
+        """Start the app: forked from the session factory, or spawned if it has none ready."""
         limits = self.state.limits
         try:
-            self._child = PtyChild.spawn(
+            child = await PtyChild.open(
+                self.state.factory,
                 self.state.settings.app.argv(),
                 env=env,
                 cwd=self.state.home,
@@ -174,6 +144,14 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             )
         except OSError as error:
             self._refuse_start(error)
+            return
+        if self._lost:  # the client left while it started
+            child.mute()
+            self._hung_up = True
+            await self._terminate(child)
+            return
+        self._child = child
+        self._started()
 
     def _refuse_start(self, error: OSError) -> None:
         self.connection.note(f"cannot start the app: {error.strerror or error}")

@@ -18,6 +18,7 @@ import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..served import SERVED
 
@@ -145,6 +146,28 @@ def printable(text: str | None, limit: int = 64, empty: str = "-") -> str:
     spaces, at most ``limit`` characters; ``empty`` when there is none."""
     cleaned = "".join(ch if ch.isprintable() and not ch.isspace() else "?" for ch in text or "")
     return cleaned[:limit] or empty
+
+
+class AppProcess:
+    """What a session's app is on either server (:class:`~.session.PtyChild` for SSH,
+    :class:`~.webapp.WebApp` for browsers): a process, and the end of its stderr."""
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+        self._error_tail = bytearray()
+
+    @property
+    def pid(self) -> int:
+        return int(self.process.pid)
+
+    @property
+    def error_output(self) -> bytes:
+        """The last :data:`ERROR_TAIL` bytes the app wrote to stderr (for the log)."""
+        return bytes(self._error_tail)
+
+    def keep_errors(self, data: bytes) -> None:
+        self._error_tail += data
+        del self._error_tail[:-ERROR_TAIL]
 
 
 def log_text(data: bytes) -> list[str]:

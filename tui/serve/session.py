@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .adopted import AdoptedProcess
-from .child import ERROR_TAIL, clamp_size, limit_process
+from .child import AppProcess, clamp_size, limit_process
 from .forked import SessionFactory
 
 READ_SIZE = 65536
@@ -39,13 +39,15 @@ def set_window_size(fd: int, columns: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
-class PtyChild:
+class PtyChild(AppProcess):
     """A running app on its own pty; output and exit are reported through callbacks.
 
     ``on_output(data)`` gets what the app writes; ``on_exit(returncode)`` is called once,
     after the process is reaped, its last output passed on and the pty closed.
     ``on_input_drained()`` is called when input that had to wait has all been written.
     """
+
+    process: subprocess.Popen[bytes] | AdoptedProcess
 
     def __init__(
         self,
@@ -57,7 +59,7 @@ class PtyChild:
         on_exit: Callable[[int], None],
         on_input_drained: Callable[[], None] | None = None,
     ) -> None:
-        self.process = process
+        super().__init__(process)
         self._master: int | None = master
         self._on_output = on_output
         self._on_exit = on_exit
@@ -71,15 +73,15 @@ class PtyChild:
         self._pidfd: int | None = None
         self._poll_handle: asyncio.TimerHandle | None = None
         self._errors_fd = errors
-        self._error_tail = bytearray()
         if errors is not None:
             self._loop.add_reader(errors, self._read_errors)
         self._watch_exit()
         self.resume_output()
 
     @classmethod
-    def spawn(
+    async def open(
         cls,
+        factory: SessionFactory | None,
         argv: Sequence[str],
         *,
         env: Mapping[str, str],
@@ -91,25 +93,20 @@ class PtyChild:
         memory: int = 0,
         cpu: float = 0,
     ) -> PtyChild:
-        """Start ``argv`` on a new pty of ``size`` (columns, rows); OSError if it cannot.
+        """The app on a new pty of ``size`` (columns, rows); OSError if it cannot start.
 
-        ``memory`` and ``cpu`` are the process's limits (see :func:`limit_process`).
+        Forked from ``factory`` if it has one ready, else started from ``argv``; either
+        way with the limits ``memory`` and ``cpu`` (see :func:`limit_process`).
         """
         master, slave = os.openpty()
         errors_read, errors_write = os.pipe()
         try:
             set_window_size(slave, *size)
-            # A new session: its own process group, which signals reach as a whole; no
-            # descriptor of the server (sockets, other sessions' ptys) is inherited.
-            process = subprocess.Popen(
-                list(argv),
-                stdin=slave,
-                stdout=slave,
-                stderr=errors_write,
-                env=dict(env),
-                cwd=cwd,
-                start_new_session=True,
-                close_fds=True,
+            pid = await factory.fork("pty", env, [slave, errors_write]) if factory else None
+            process = (
+                AdoptedProcess(pid)
+                if pid is not None
+                else _spawn(argv, slave, errors_write, env, cwd, memory, cpu)
             )
         except BaseException:
             os.close(master)
@@ -118,15 +115,6 @@ class PtyChild:
         finally:
             os.close(slave)
             os.close(errors_write)
-        try:
-            limit_process(process.pid, memory=memory, cpu=cpu)
-        except OSError:
-            # Not limited means not served: never run a session without its limits.
-            process.kill()
-            process.wait()
-            os.close(master)
-            os.close(errors_read)
-            raise
         os.set_blocking(master, False)
         os.set_blocking(errors_read, False)
         return cls(
@@ -138,52 +126,6 @@ class PtyChild:
             on_input_drained=on_input_drained,
         )
 
-    @classmethod
-    async def fork(
-        cls,
-        factory: SessionFactory,
-        *,
-        env: Mapping[str, str],
-        size: tuple[int, int],
-        on_output: Callable[[bytes], None],
-        on_exit: Callable[[int], None],
-        on_input_drained: Callable[[], None] | None = None,
-    ) -> PtyChild | None:
-        """The app forked by the session factory on a new pty; None if it has none ready.
-
-        The session sets its own limits (the same as :func:`limit_process`) before it runs.
-        """
-        master, slave = os.openpty()
-        errors_read, errors_write = os.pipe()
-        try:
-            set_window_size(slave, *size)
-            pid = await factory.fork("pty", env, [slave, errors_write])
-        except BaseException:
-            os.close(master)
-            os.close(errors_read)
-            raise
-        finally:
-            os.close(slave)
-            os.close(errors_write)
-        if pid is None:
-            os.close(master)
-            os.close(errors_read)
-            return None
-        os.set_blocking(master, False)
-        os.set_blocking(errors_read, False)
-        return cls(
-            AdoptedProcess(pid),
-            master,
-            errors=errors_read,
-            on_output=on_output,
-            on_exit=on_exit,
-            on_input_drained=on_input_drained,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
     @property
     def running(self) -> bool:
         """True until the process has been reaped."""
@@ -193,11 +135,6 @@ class PtyChild:
     def input_backlog(self) -> int:
         """Bytes of input waiting for the app to read them."""
         return len(self._pending)
-
-    @property
-    def error_output(self) -> bytes:
-        """The last :data:`ERROR_TAIL` bytes the app wrote to stderr."""
-        return bytes(self._error_tail)
 
     def mute(self) -> None:
         """Drop the app's output from now on (nobody is there to read it)."""
@@ -233,8 +170,7 @@ class PtyChild:
             os.close(self._errors_fd)
             self._errors_fd = None
             return
-        self._error_tail += data
-        del self._error_tail[:-ERROR_TAIL]
+        self.keep_errors(data)
 
     def _drain(self) -> None:
         """Pass on what the app wrote just before it exited."""
@@ -378,6 +314,38 @@ class PtyChild:
             os.close(self._errors_fd)
             self._errors_fd = None
         self._pending.clear()
+
+
+def _spawn(
+    argv: Sequence[str],
+    terminal: int,
+    errors: int,
+    env: Mapping[str, str],
+    cwd: Path,
+    memory: int,
+    cpu: float,
+) -> subprocess.Popen[bytes]:
+    """Start ``argv`` on the pty's ``terminal`` side, limited (OSError if it cannot be)."""
+    # A new session: its own process group, which signals reach as a whole; no
+    # descriptor of the server (sockets, other sessions' ptys) is inherited.
+    process = subprocess.Popen(
+        list(argv),
+        stdin=terminal,
+        stdout=terminal,
+        stderr=errors,
+        env=dict(env),
+        cwd=cwd,
+        start_new_session=True,
+        close_fds=True,
+    )
+    try:
+        limit_process(process.pid, memory=memory, cpu=cpu)
+    except OSError:
+        # Not limited means not served: never run a session without its limits.
+        process.kill()
+        process.wait()
+        raise
+    return process
 
 
 def _read_some(fd: int) -> bytes | None:

@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .adopted import PipedProcess
-from .child import ERROR_TAIL, limit_process
+from .child import AppProcess, limit_process
 from .forked import SessionFactory
 
 PRELUDE = b"__GANGLION__\n"
@@ -74,12 +74,14 @@ def packet(kind: bytes, payload: bytes) -> bytes:
     return kind + len(payload).to_bytes(4, "big") + payload
 
 
-class WebApp:
+class WebApp(AppProcess):
     """A running app for one browser; output goes to ``write_bytes`` until :meth:`mute`.
 
     ``on_exit_request()`` is called when the app says it is exiting (the user quit);
     ``write_str`` carries the few meta messages a browser acts on (opening a URL).
     """
+
+    process: asyncio.subprocess.Process | PipedProcess
 
     def __init__(
         self,
@@ -89,12 +91,11 @@ class WebApp:
         write_str: Callable[[str], Awaitable[object]],
         on_exit_request: Callable[[], Awaitable[object]],
     ) -> None:
-        self.process = process
+        super().__init__(process)
         self._write_bytes = write_bytes
         self._write_str = write_str
         self._on_exit_request = on_exit_request
         self._muted = False
-        self._error_tail = bytearray()
         self.exited_by_itself = False
         """Set when the app ended before the server asked it to (quit, crash, a limit)."""
         self.started = asyncio.Event()
@@ -104,43 +105,6 @@ class WebApp:
             loop.create_task(self._read_output()),
             loop.create_task(self._read_errors()),
         ]
-
-    @classmethod
-    async def start(
-        cls,
-        argv: Sequence[str],
-        *,
-        env: Mapping[str, str],
-        cwd: Path,
-        memory: int,
-        cpu: float,
-        write_bytes: Callable[[bytes], Awaitable[object]],
-        write_str: Callable[[str], Awaitable[object]],
-        on_exit_request: Callable[[], Awaitable[object]],
-    ) -> WebApp:
-        """Start the app (OSError if it cannot be started or limited)."""
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=dict(env),
-            cwd=cwd,
-            start_new_session=True,
-            limit=READ_SIZE,
-        )
-        try:
-            limit_process(process.pid, memory=memory, cpu=cpu)
-        except OSError:
-            process.kill()
-            await process.wait()
-            raise
-        return cls(
-            process,
-            write_bytes=write_bytes,
-            write_str=write_str,
-            on_exit_request=on_exit_request,
-        )
 
     @classmethod
     async def open(
@@ -156,59 +120,15 @@ class WebApp:
         write_str: Callable[[str], Awaitable[object]],
         on_exit_request: Callable[[], Awaitable[object]],
     ) -> WebApp:
-        """The app forked from ``factory`` if it has one ready, else started from ``argv``."""
-        if factory is not None and (
-            app := await cls.fork(factory, env, write_bytes, write_str, on_exit_request)
-        ):
-            return app
-        return await cls.start(
-            argv,
-            env=env,
-            cwd=cwd,
-            memory=memory,
-            cpu=cpu,
-            write_bytes=write_bytes,
-            write_str=write_str,
-            on_exit_request=on_exit_request,
-        )
-
-    @classmethod
-    async def fork(
-        cls,
-        factory: SessionFactory,
-        env: Mapping[str, str],
-        write_bytes: Callable[[bytes], Awaitable[object]],
-        write_str: Callable[[str], Awaitable[object]],
-        on_exit_request: Callable[[], Awaitable[object]],
-    ) -> WebApp | None:
-        """The app forked by the session factory on three pipes; None if it has none ready."""
-        pipes = [os.pipe() for _ in range(3)]
-        theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
-        ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
-        try:
-            pid = await factory.fork("pipes", env, theirs)
-        except BaseException:
-            for fd in ours:
-                os.close(fd)
-            raise
-        finally:
-            for fd in theirs:
-                os.close(fd)
-        if pid is None:
-            for fd in ours:
-                os.close(fd)
-            return None
-        process = await PipedProcess.connect(pid, *ours)
+        """The app, forked from ``factory`` if it has one ready, else started from ``argv``
+        (OSError if it cannot be started or limited)."""
+        process = await _fork(factory, env) if factory is not None else None
         return cls(
-            process,
+            process or await _spawn(argv, env, cwd, memory, cpu),
             write_bytes=write_bytes,
             write_str=write_str,
             on_exit_request=on_exit_request,
         )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
 
     @property
     def running(self) -> bool:
@@ -221,11 +141,6 @@ class WebApp:
         if stdin is None or stdin.is_closing():
             return 0
         return stdin.transport.get_write_buffer_size()
-
-    @property
-    def error_output(self) -> bytes:
-        """The last bytes the app wrote to stderr."""
-        return bytes(self._error_tail)
 
     def mute(self) -> None:
         """Drop the app's output from now on (the browser is gone)."""
@@ -317,8 +232,7 @@ class WebApp:
         assert stderr is not None
         with contextlib.suppress(ConnectionError):
             while data := await stderr.read(READ_SIZE):
-                self._error_tail += data
-                del self._error_tail[:-ERROR_TAIL]
+                self.keep_errors(data)
 
     # Ending -----------------------------------------------------------------
 
@@ -362,3 +276,47 @@ class WebApp:
         if self.process.stdin is not None:
             self.process.stdin.close()
         return returncode
+
+
+async def _spawn(
+    argv: Sequence[str], env: Mapping[str, str], cwd: Path, memory: int, cpu: float
+) -> asyncio.subprocess.Process:
+    """Start ``argv`` on three pipes, in its own session, limited."""
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=dict(env),
+        cwd=cwd,
+        start_new_session=True,
+        limit=READ_SIZE,
+    )
+    try:
+        limit_process(process.pid, memory=memory, cpu=cpu)
+    except OSError:
+        process.kill()
+        await process.wait()
+        raise
+    return process
+
+
+async def _fork(factory: SessionFactory, env: Mapping[str, str]) -> PipedProcess | None:
+    """The app forked by ``factory`` on three pipes; None if it has none ready."""
+    pipes = [os.pipe() for _ in range(3)]
+    theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
+    ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
+    try:
+        pid = await factory.fork("pipes", env, theirs)
+    except BaseException:
+        for fd in ours:
+            os.close(fd)
+        raise
+    finally:
+        for fd in theirs:
+            os.close(fd)
+    if pid is None:
+        for fd in ours:
+            os.close(fd)
+        return None
+    return await PipedProcess.connect(pid, *ours)
