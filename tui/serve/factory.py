@@ -204,7 +204,6 @@ def warm_up(make_app: Any) -> None:
     make_app().run(headless=True, size=WARM_UP_SIZE, auto_pilot=first_screen)
 
 
-
 class Factory:
     """The factory's loop: read requests, fork sessions, reply with their process ids."""
 
