@@ -20,7 +20,7 @@ from pathlib import Path
 
 import platformdirs
 
-from ..cliargs import add_load_options, size_argument
+from ..cliargs import add_load_options
 from ..content import check_dossier, default_dossier
 from ..content.bundled import dossiers_in
 from ..content.text import clean_text, printable_path
@@ -30,10 +30,10 @@ from .config import (
     DEFAULT_WEB_PORT,
     AppCommand,
     Limits,
-    MaxStartups,
     ServeSettings,
     is_loopback,
 )
+from .flags import LIMIT_FLAGS
 
 PROG = "dossier serve"
 MAX_SHOWN_PROBLEMS = 10
@@ -52,39 +52,6 @@ class UsageError(ServeError):
     exit_code = 2
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds, 0 or more")
-    return value
-
-
-def _max_startups(text: str) -> MaxStartups:
-    try:
-        start, rate, full = (int(part) for part in text.split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not START:RATE:FULL (three whole numbers, e.g. 20:30:100)"
-        ) from None
-    try:
-        return MaxStartups(start, rate, full)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
-
-
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -93,11 +60,6 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
     return value
-
-
-def _size_or_zero(text: str) -> int:
-    """A size, or 0 for no limit."""
-    return 0 if text.strip() == "0" else size_argument(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,106 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow anyone to connect when listening beyond this machine",
     )
     limits = parser.add_argument_group("limits")
-    limits.add_argument(
-        "--max-sessions",
-        type=_positive_int,
-        default=_DEFAULTS.max_sessions,
-        metavar="N",
-        help=f"sessions at once (default {_DEFAULTS.max_sessions})",
-    )
-    limits.add_argument(
-        "--max-per-address",
-        type=_positive_int,
-        default=_DEFAULTS.max_per_address,
-        metavar="N",
-        help=f"sessions at once from one address (default {_DEFAULTS.max_per_address})",
-    )
-    startups = _DEFAULTS.max_startups
-    limits.add_argument(
-        "--max-startups",
-        type=_max_startups,
-        default=startups,
-        metavar="START:RATE:FULL",
-        help="connections not yet logged in: past START, drop new ones with a chance of "
-        f"RATE%% rising to 100%% at FULL (default {startups.start}:{startups.rate}:"
-        f"{startups.full})",
-    )
-    limits.add_argument(
-        "--per-source-max-startups",
-        type=_positive_int,
-        default=_DEFAULTS.per_source_max_startups,
-        metavar="N",
-        help="connections not yet logged in from one address "
-        f"(default {_DEFAULTS.per_source_max_startups})",
-    )
-    limits.add_argument(
-        "--idle-timeout",
-        type=_seconds,
-        default=_DEFAULTS.idle_timeout,
-        metavar="SECONDS",
-        help=f"end sessions idle this long (default {_DEFAULTS.idle_timeout:g}; 0: never)",
-    )
-    limits.add_argument(
-        "--login-grace",
-        type=_seconds,
-        default=_DEFAULTS.login_grace,
-        metavar="SECONDS",
-        help=f"time allowed to log in (default {_DEFAULTS.login_grace:g})",
-    )
-    limits.add_argument(
-        "--max-auth-tries",
-        type=_positive_int,
-        default=_DEFAULTS.max_auth_tries,
-        metavar="N",
-        help=f"failed key attempts per connection (default {_DEFAULTS.max_auth_tries})",
-    )
-    limits.add_argument(
-        "--keepalive",
-        type=_seconds,
-        default=_DEFAULTS.keepalive,
-        metavar="SECONDS",
-        help="probe silent clients this often; 3 unanswered probes end a half-open "
-        f"connection (default {_DEFAULTS.keepalive:g}; 0: never)",
-    )
-    limits.add_argument(
-        "--input-rate",
-        type=size_argument,
-        default=_DEFAULTS.input_rate,
-        metavar="SIZE",
-        help="input passed on per second from one session, after a burst of --input-burst "
-        f"(default {_DEFAULTS.input_rate})",
-    )
-    limits.add_argument(
-        "--input-burst",
-        type=size_argument,
-        default=_DEFAULTS.input_burst,
-        metavar="SIZE",
-        help=f"input a session may send at once (default {_DEFAULTS.input_burst // 1024}K)",
-    )
-    limits.add_argument(
-        "--input-queue",
-        type=size_argument,
-        default=_DEFAULTS.input_queue,
-        metavar="SIZE",
-        help="input held back by the rate before the client is disconnected "
-        f"(default {_DEFAULTS.input_queue // 1024}K)",
-    )
-    limits.add_argument(
-        "--session-memory",
-        type=_size_or_zero,
-        default=_DEFAULTS.session_memory,
-        metavar="SIZE",
-        help="address space of each session's app "
-        f"(default {_DEFAULTS.session_memory >> 30}G; 0: unlimited)",
-    )
-    limits.add_argument(
-        "--session-cpu",
-        type=_seconds,
-        default=_DEFAULTS.session_cpu,
-        metavar="SECONDS",
-        help="processor time each session's app may use in all "
-        f"(default {_DEFAULTS.session_cpu:g}; 0: unlimited)",
-    )
+    for flag in LIMIT_FLAGS:
+        default = getattr(_DEFAULTS, flag.field)
+        limits.add_argument(
+            "--" + flag.field.replace("_", "-"),
+            type=flag.parse,
+            default=default,
+            metavar=flag.metavar,
+            help=flag.help.format(default=flag.shown(default)),
+        )
     app = parser.add_argument_group("the app")
     add_load_options(app)
     app.add_argument(
