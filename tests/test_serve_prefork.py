@@ -123,11 +123,25 @@ async def test_a_session_is_set_up_alike_either_way(
     assert server.children() == []
 
 
-async def test_the_factory_holds_no_key_and_nothing_of_the_servers(
-    serve: Callable[..., ServeProcess],
-) -> None:
-    server = serve()
+async def test_the_factory_holds_no_key_and_nothing_of_the_servers(tmp_path: Path) -> None:
+    server = ServeProcess(tmp_path / "server", "--session-memory", "900M", "--session-cpu", "300")
+    server.extra_env = {"SERVER_SECRET": "hunter2"}
+    try:
+        server.start()
+        _check_factory(server)
+    finally:
+        server.stop()
+
+
+def _check_factory(server: ServeProcess) -> None:
     (factory,) = server.factories()
+    # Isolated as a session is: environment from scratch, private HOME, the same limits.
+    env = _environ(factory)
+    assert "SERVER_SECRET" not in env and env["DOSSIER_SERVED"] == str(server.pid)
+    assert os.readlink(f"/proc/{factory}/cwd") == env["HOME"]
+    assert _limit(factory, "Max address space") == str(900 * 1024 * 1024)
+    assert _limit(factory, "Max cpu time") == "300"
+    assert int(_stat(factory)[3]) == factory  # its own session
     targets = _fds(factory)
     # /dev/null, its stderr pipe to the server's log, its socket to the server: nothing else.
     assert sorted(t.split(":")[0] for t in targets) == ["/dev/null", "pipe", "socket"]

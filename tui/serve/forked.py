@@ -170,7 +170,10 @@ class SessionFactory:
         finally:
             factory_side.close()
         try:
-            limit_process(process.pid, memory=self.limits.session_memory, cpu=0)
+            # A session's limits: the factory runs nothing of a client's, but it is as
+            # bounded (past its CPU time it is replaced, like a crashed one).
+            limit = self.limits
+            limit_process(process.pid, memory=limit.session_memory, cpu=limit.session_cpu)
         except OSError:
             process.kill()
             process.wait()
