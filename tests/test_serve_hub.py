@@ -1,0 +1,169 @@
+"""The room's hub (presenter mode, issue 16), on real socket pairs: roles, places, counts,
+and what a member that misbehaves on its channel gets (cut off, never trusted)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tui.room import SharedPlace, decode, encode, place_message
+from tui.serve.hub import MESSAGES_PER_SECOND, Hub, Member
+
+
+class App:
+    """The app's end of one member's channel: what it was told, and what it says."""
+
+    def __init__(self, hub: Hub, *, who: str = "someone", may: bool = False, present: bool = False):
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.setblocking(False)
+        self.member: Member = hub.join(theirs, who=who, may_present=may, present=present)
+
+    def told(self) -> list[dict[str, object]]:
+        """Every message waiting for this app, decoded."""
+        messages = []
+        while True:
+            try:
+                messages.append(decode(self.sock.recv(4096)))
+            except BlockingIOError:
+                return messages
+
+    def last(self, kind: str) -> dict[str, object] | None:
+        found = [m for m in self.told() if m["type"] == kind]
+        return found[-1] if found else None
+
+    def say(self, message: dict[str, object]) -> None:
+        self.sock.send(encode(message))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+async def hub() -> AsyncIterator[Hub]:
+    logged: list[str] = []
+    hub = Hub(logged.append)
+    hub.logged = logged  # type: ignore[attr-defined]
+    yield hub
+    hub.close()
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+PUTIN = SharedPlace("explorer", "putin", None, 0)
+MATRIX = SharedPlace("matrix", "islands")
+
+
+async def test_followers_get_the_presenters_places_and_late_joiners_the_latest(hub: Hub) -> None:
+    speaker = App(hub, who="the speaker's terminal", present=True)
+    early = App(hub)
+    assert early.told() == [
+        {"type": "role", "role": "follower", "may_present": False},
+        {"type": "presenter", "who": "the speaker's terminal"},
+    ]
+    speaker.say({"type": "place", "place": PUTIN.as_dict()})
+    await settle()
+    assert early.last("place") == {"type": "place", "place": PUTIN}
+    speaker.say({"type": "place", "place": MATRIX.as_dict()})
+    await settle()
+    late = App(hub)
+    assert late.last("place") == {"type": "place", "place": MATRIX}
+    assert early.last("place") == {"type": "place", "place": MATRIX}
+    assert speaker.last("room") == {"type": "room", "connected": 2, "following": 2}
+
+
+async def test_a_followers_messages_move_nobody(hub: Hub) -> None:
+    speaker = App(hub, present=True)
+    follower, other = App(hub), App(hub)
+    speaker.say({"type": "place", "place": PUTIN.as_dict()})
+    await settle()
+    other.told()
+    follower.say({"type": "place", "place": MATRIX.as_dict()})
+    follower.say({"type": "take_over"})
+    follower.say({"type": "hand_over"})
+    await settle()
+    assert other.last("place") is None
+    assert hub.place == PUTIN and hub.presenter is speaker.member
+
+
+async def test_a_slow_follower_gets_the_latest_place_not_every_step(hub: Hub) -> None:
+    speaker = App(hub, present=True)
+    slow = App(hub)
+    slow.told()
+    steps = [SharedPlace("explorer", f"item-{n}") for n in range(3000)]
+    for place in steps:  # far more than the socket holds
+        hub.received(speaker.member, {"type": "place", "place": place})
+    received = []
+    for _ in range(200):
+        received += [m["place"] for m in slow.told() if m["type"] == "place"]
+        if received and received[-1] == steps[-1]:
+            break
+        await asyncio.sleep(0.01)
+    assert received[-1] == steps[-1]
+    assert len(received) < len(steps)  # steps it could not take in time were skipped
+
+
+async def test_misbehaving_members_are_cut_off_and_the_room_goes_on(hub: Hub) -> None:
+    speaker = App(hub, present=True)
+    garbled, unknown, chatty = App(hub), App(hub), App(hub)
+    garbled.sock.send(b"\xff not json")
+    unknown.sock.send(json.dumps({"type": "place", "place": {"view": "shell"}}).encode())
+    for _ in range(MESSAGES_PER_SECOND + 5):
+        chatty.say({"type": "following", "on": True})
+    await settle()
+    assert hub.members == [speaker.member]
+    assert sum("dropped a member" in line for line in hub.logged) == 3  # type: ignore[attr-defined]
+    garbled.sock.setblocking(True)
+    while garbled.sock.recv(4096):  # what it was told before, then the end: closed
+        pass
+    speaker.say({"type": "place", "place": PUTIN.as_dict()})
+    await settle()
+    assert hub.place == PUTIN
+
+
+async def test_following_counts_reach_the_presenter(hub: Hub) -> None:
+    speaker = App(hub, present=True)
+    follower, wanderer = App(hub), App(hub)
+    wanderer.say({"type": "following", "on": False})
+    await settle()
+    assert speaker.last("room") == {"type": "room", "connected": 2, "following": 1}
+    follower.close()
+    await settle()
+    assert speaker.last("room") == {"type": "room", "connected": 1, "following": 0}
+
+
+async def test_one_presenter_at_a_time_hand_over_and_leaving(hub: Hub) -> None:
+    alice = App(hub, who="alice@laptop", may=True)
+    assert alice.last("role") == {"type": "role", "role": "presenter", "may_present": True}
+    bob = App(hub, who="bob@laptop", may=True)
+    assert bob.told()[:2] == [
+        {"type": "role", "role": "follower", "may_present": True},
+        {"type": "presenter", "who": "alice@laptop"},
+    ]
+    bob.say({"type": "take_over"})  # not while alice presents
+    await settle()
+    assert hub.presenter is alice.member
+    alice.say({"type": "hand_over"})
+    await settle()
+    assert hub.presenter is None and bob.last("presenter") == {"type": "presenter", "who": None}
+    bob.say({"type": "take_over"})
+    await settle()
+    assert hub.presenter is bob.member
+    assert alice.last("presenter") == {"type": "presenter", "who": "bob@laptop"}
+    audience = App(hub)
+    audience.told()
+    bob.close()  # the presenter leaves: the audience is told, and keeps its place
+    await settle()
+    assert hub.presenter is None
+    assert audience.told() == [{"type": "presenter", "who": None}]
+    assert any("bob@laptop stopped presenting" in line for line in hub.logged)  # type: ignore[attr-defined]
+
+
+def test_place_messages_round_trip() -> None:
+    assert decode(place_message(PUTIN)) == {"type": "place", "place": PUTIN}

@@ -1,0 +1,229 @@
+"""The room's hub in the server: who presents, where they are, who follows (presenter mode).
+
+Every session's app has a channel to the server (:mod:`tui.room` says what goes on it).
+:class:`Hub` holds the room's state, not its history: the presenter's latest place, and
+for each member whether it follows. A place from the presenter is checked, kept, and sent
+on to every follower; a follower that reads slowly is sent only the latest place once it
+can take more (its channel is never allowed to queue up steps). Followers only receive:
+anything else they send is ignored, and a member that sends something that is not a
+message of the room, or too much of anything, is cut off the room (its app goes on
+alone). The presenter role is given by the server (the server's own terminal, or a key
+in ``--presenter-keys``), never asked for by a client: a member that may present can
+take the role only when nobody holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+from collections.abc import Callable
+
+from ..room import MAX_MESSAGE, BadMessageError, SharedPlace, decode, encode, place_message
+
+MESSAGES_PER_SECOND = 50
+"""Most messages a member may send in a second (a person moves far slower)."""
+READS_PER_WAKEUP = 16
+"""Messages read from one member before the event loop turns to others."""
+
+
+class Member:
+    """One session in the room: its channel's server end, its role, and what to send."""
+
+    def __init__(self, hub: Hub, sock: socket.socket, *, who: str, may_present: bool) -> None:
+        self.hub = hub
+        self.sock = sock
+        self.who = who
+        """How others are told who presents (chosen by the server, never by the client)."""
+        self.may_present = may_present
+        self.following = True
+        self._latest: dict[str, bytes] = {}
+        """What waits to be sent, one per kind: only the latest of each matters."""
+        self._writing = False
+        self._window = (0.0, 0)
+        self.closed = False
+        loop = asyncio.get_running_loop()
+        sock.setblocking(False)
+        loop.add_reader(sock.fileno(), self._readable)
+
+    @property
+    def presenting(self) -> bool:
+        return self.hub.presenter is self
+
+    def send(self, kind: str, data: bytes) -> None:
+        """Queue ``data`` as the latest of ``kind`` and send what the channel takes now."""
+        if self.closed:
+            return
+        self._latest.pop(kind, None)
+        self._latest[kind] = data
+        self._flush()
+
+    def _flush(self) -> None:
+        while self._latest and not self.closed:
+            kind, data = next(iter(self._latest.items()))
+            try:
+                self.sock.send(data)
+            except BlockingIOError:
+                if not self._writing:
+                    asyncio.get_running_loop().add_writer(self.sock.fileno(), self._writable)
+                    self._writing = True
+                return
+            except OSError:
+                self.hub.leave(self)
+                return
+            del self._latest[kind]
+
+    def _writable(self) -> None:
+        asyncio.get_running_loop().remove_writer(self.sock.fileno())
+        self._writing = False
+        self._flush()
+
+    def _readable(self) -> None:
+        for _ in range(READS_PER_WAKEUP):
+            if self.closed:
+                return
+            try:
+                data = self.sock.recv(MAX_MESSAGE + 1)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self.hub.leave(self)
+                return
+            if not self._within_rate():
+                self.hub.drop(self, "too many messages")
+                return
+            try:
+                message = decode(data)
+            except BadMessageError as error:
+                self.hub.drop(self, str(error))
+                return
+            self.hub.received(self, message)
+
+    def _within_rate(self) -> bool:
+        start, count = self._window
+        now = time.monotonic()
+        if now - start >= 1.0:
+            start, count = now, 0
+        self._window = (start, count + 1)
+        return count < MESSAGES_PER_SECOND
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(ValueError, OSError):
+            loop.remove_reader(self.sock.fileno())
+            if self._writing:
+                loop.remove_writer(self.sock.fileno())
+        self.sock.close()
+
+
+class Hub:
+    """The room: its members, its presenter and the presenter's latest place."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self.log = log
+        self.members: list[Member] = []
+        self.presenter: Member | None = None
+        self.place: SharedPlace | None = None
+
+    def join(
+        self, sock: socket.socket, *, who: str, may_present: bool, present: bool = False
+    ) -> Member:
+        """A new member on ``sock``; it presents if ``present`` (the server's own
+        terminal) or if it may and nobody does; else it follows, from the current place."""
+        member = Member(self, sock, who=who, may_present=may_present or present)
+        self.members.append(member)
+        if present or (may_present and self.presenter is None):
+            self._give_role(member)
+        else:
+            self._tell_role(member)
+            self._tell_presenter(member)
+            if self.place is not None:
+                member.send("place", place_message(self.place))
+        self._count()
+        return member
+
+    def leave(self, member: Member) -> None:
+        """``member``'s session ended (or its channel broke)."""
+        if member not in self.members:
+            return
+        self.members.remove(member)
+        member.close()
+        if member is self.presenter:
+            self.log(f"room: {member.who} stopped presenting (left)")
+            self._free_role()
+        self._count()
+
+    def drop(self, member: Member, why: str) -> None:
+        """Cut ``member`` off the room for misbehaving on its channel."""
+        self.log(f"room: dropped a member from the room: {why}")
+        self.leave(member)
+
+    def received(self, member: Member, message: dict[str, object]) -> None:
+        kind = message["type"]
+        if kind == "place" and member.presenting:
+            place = message["place"]
+            assert isinstance(place, SharedPlace)
+            if place != self.place:
+                self.place = place
+                data = place_message(place)
+                for other in self.members:
+                    if other is not member:
+                        other.send("place", data)
+        elif kind == "following" and not member.presenting:
+            member.following = bool(message["on"])
+            self._count()
+        elif kind == "hand_over" and member.presenting:
+            self.log(f"room: {member.who} handed over")
+            self._free_role()
+            self._tell_role(member)
+            self._count()
+        elif kind == "take_over" and member.may_present and self.presenter is None:
+            self._give_role(member)
+            self._count()
+        # Anything else (a follower's place, a take-over while someone presents) is
+        # a message of the room sent by the wrong member: ignored.
+
+    def _give_role(self, member: Member) -> None:
+        self.presenter = member
+        member.following = False
+        self.log(f"room: {member.who} presents")
+        self._tell_role(member)
+        for other in self.members:
+            if other is not member:
+                self._tell_presenter(other)
+
+    def _free_role(self) -> None:
+        self.presenter = None
+        for other in self.members:
+            self._tell_presenter(other)
+
+    def _tell_role(self, member: Member) -> None:
+        role = "presenter" if member.presenting else "follower"
+        member.send(
+            "role", encode({"type": "role", "role": role, "may_present": member.may_present})
+        )
+
+    def _tell_presenter(self, member: Member) -> None:
+        who = self.presenter.who if self.presenter is not None else None
+        member.send("presenter", encode({"type": "presenter", "who": who}))
+
+    def _count(self) -> None:
+        if self.presenter is None:
+            return
+        audience = [m for m in self.members if m is not self.presenter]
+        following = sum(1 for m in audience if m.following)
+        self.presenter.send(
+            "room", encode({"type": "room", "connected": len(audience), "following": following})
+        )
+
+    def close(self) -> None:
+        for member in list(self.members):
+            member.close()
+        self.members.clear()
+        self.presenter = None
