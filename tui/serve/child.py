@@ -20,7 +20,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..room import ROOM_FD
 from ..served import SERVED
+from .factory import ROOM_FD_NUMBER
 
 DEFAULT_TERM = "xterm-256color"
 DEFAULT_SIZE = (80, 24)
@@ -84,6 +86,15 @@ def child_environment(
     for name in SERVER_SETTINGS:
         if server_env.get(name):
             env[name] = server_env[name]
+    return env
+
+
+def with_room(env: Mapping[str, str], room: int | None, *, forked: bool = False) -> dict[str, str]:
+    """``env`` plus where the app finds its room channel (presenter mode), if it has one:
+    the same descriptor number when spawned, :data:`~.factory.ROOM_FD_NUMBER` when forked."""
+    env = dict(env)
+    if room is not None:
+        env[ROOM_FD] = str(ROOM_FD_NUMBER if forked else room)
     return env
 
 

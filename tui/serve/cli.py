@@ -110,6 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow anyone to connect when listening beyond this machine",
     )
+    room = parser.add_argument_group("presenter mode")
+    room.add_argument(
+        "--present",
+        action="store_true",
+        help="present from this terminal: it runs your explorer, and every session follows "
+        "it (F: explore alone, F again: follow)",
+    )
+    room.add_argument(
+        "--presenter-keys",
+        type=Path,
+        metavar="FILE",
+        help="SSH users with a key in FILE (authorized_keys format) may present: the first "
+        "to log in does, the others when the role is free",
+    )
     limits = parser.add_argument_group("limits")
     for flag in LIMIT_FLAGS:
         default = getattr(_DEFAULTS, flag.field)
@@ -205,6 +219,8 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
         home=Path(platformdirs.user_cache_dir("dossier", appauthor=False)) / "serve",
         public_url=args.public_url,
         prefork=args.prefork,
+        present=args.present,
+        presenter_keys=args.presenter_keys.resolve() if args.presenter_keys else None,
     )
 
 

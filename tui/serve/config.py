@@ -117,6 +117,15 @@ class ServeSettings:
     """The web server's address as browsers see it (for its websocket URL)."""
     prefork: bool = True
     """Fork sessions from a factory that has loaded the app (False: --no-prefork)."""
+    present: bool = False
+    """Presenter mode, presented from the server's own terminal (--present)."""
+    presenter_keys: Path | None = None
+    """Presenter mode: SSH users with these keys may present (--presenter-keys)."""
+
+    @property
+    def room(self) -> bool:
+        """Presenter mode: sessions follow whoever presents."""
+        return self.present or self.presenter_keys is not None
 
 
 def is_loopback(host: str) -> bool:

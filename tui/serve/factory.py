@@ -101,9 +101,14 @@ def reply(sock: socket.socket, **fields: object) -> None:
     sock.send(json.dumps(fields).encode())
 
 
-def fds_needed(kind: str) -> int:
-    """How many descriptors a request of ``kind`` carries."""
-    return 2 if kind == "pty" else 3
+def fds_allowed(kind: str) -> tuple[int, int]:
+    """How many descriptors a request of ``kind`` carries: without, and with, the room's
+    channel (presenter mode), which comes last."""
+    return (2, 3) if kind == "pty" else (3, 4)
+
+
+ROOM_FD_NUMBER = 3
+"""The descriptor a forked session has its room channel on (after stdin, stdout, stderr)."""
 
 
 # The session's side ------------------------------------------------------------
@@ -123,15 +128,18 @@ def _await_adoption(server: int) -> None:
 
 
 def _take_descriptors(kind: str, fds: Sequence[int]) -> None:
-    """Take ``fds`` (the pty as controlling terminal) as 0, 1 and 2; close every other."""
-    targets: tuple[int, ...] = tuple(fds)
+    """Take ``fds`` (the pty as controlling terminal) as 0, 1 and 2, and the room's
+    channel (if any) as :data:`ROOM_FD_NUMBER`; close every other."""
+    targets: list[int] = list(fds)
     if kind == "pty":
-        terminal, errors = fds
+        terminal = fds[0]
         fcntl.ioctl(terminal, termios.TIOCSCTTY, 0)
-        targets = (terminal, terminal, errors)
-    for number, fd in enumerate(targets):
+        targets = [terminal, *fds]
+    # Each lands on its number (0, 1, 2, 3); moved first, out of the way of the others.
+    moved = [os.dup(fd) for fd in targets]
+    for number, fd in enumerate(moved):
         os.dup2(fd, number)
-    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.closerange(len(moved), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
 
 
 def _limit(memory: int, cpu: float) -> None:
@@ -258,7 +266,7 @@ class Factory:
         except (ValueError, KeyError, TypeError):
             reply(self.sock, id=-1, error="malformed request")
             return
-        if len(fds) != fds_needed(request.kind):
+        if len(fds) not in fds_allowed(request.kind):
             reply(self.sock, id=request.id, error="wrong descriptors")
             return
         if self.stale():

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .adopted import AdoptedProcess
-from .child import AppProcess, clamp_size, limit_process
+from .child import AppProcess, clamp_size, limit_process, with_room
 from .forked import SessionFactory
 
 READ_SIZE = 65536
@@ -92,21 +92,26 @@ class PtyChild(AppProcess):
         on_input_drained: Callable[[], None] | None = None,
         memory: int = 0,
         cpu: float = 0,
+        room: int | None = None,
     ) -> PtyChild:
         """The app on a new pty of ``size`` (columns, rows); OSError if it cannot start.
 
         Forked from ``factory`` if it has one ready, else started from ``argv``; either
-        way with the limits ``memory`` and ``cpu`` (see :func:`limit_process`).
+        way with the limits ``memory`` and ``cpu`` (see :func:`limit_process`), and with
+        ``room`` (its end of the room's channel, presenter mode) passed on.
         """
         master, slave = os.openpty()
         errors_read, errors_write = os.pipe()
         try:
             set_window_size(slave, *size)
-            pid = await factory.fork("pty", env, [slave, errors_write]) if factory else None
+            pid = None
+            if factory is not None:
+                fds = [slave, errors_write, *([] if room is None else [room])]
+                pid = await factory.fork("pty", with_room(env, room, forked=True), fds)
             process = (
                 AdoptedProcess(pid)
                 if pid is not None
-                else _spawn(argv, slave, errors_write, env, cwd, memory, cpu)
+                else _spawn(argv, slave, errors_write, with_room(env, room), cwd, memory, cpu, room)
             )
         except BaseException:
             os.close(master)
@@ -324,6 +329,7 @@ def _spawn(
     cwd: Path,
     memory: int,
     cpu: float,
+    room: int | None,
 ) -> subprocess.Popen[bytes]:
     """Start ``argv`` on the pty's ``terminal`` side, limited (OSError if it cannot be)."""
     # A new session: its own process group, which signals reach as a whole; no
@@ -337,6 +343,7 @@ def _spawn(
         cwd=cwd,
         start_new_session=True,
         close_fds=True,
+        pass_fds=() if room is None else (room,),
     )
     try:
         limit_process(process.pid, memory=memory, cpu=cpu)

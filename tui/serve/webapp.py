@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .adopted import PipedProcess
-from .child import AppProcess, limit_process
+from .child import AppProcess, limit_process, with_room
 from .forked import SessionFactory
 
 PRELUDE = b"__GANGLION__\n"
@@ -119,12 +119,13 @@ class WebApp(AppProcess):
         write_bytes: Callable[[bytes], Awaitable[object]],
         write_str: Callable[[str], Awaitable[object]],
         on_exit_request: Callable[[], Awaitable[object]],
+        room: int | None = None,
     ) -> WebApp:
         """The app, forked from ``factory`` if it has one ready, else started from ``argv``
-        (OSError if it cannot be started or limited)."""
-        process = await _fork(factory, env) if factory is not None else None
+        (OSError if it cannot be started or limited); ``room``: its room channel's end."""
+        process = await _fork(factory, env, room) if factory is not None else None
         return cls(
-            process or await _spawn(argv, env, cwd, memory, cpu),
+            process or await _spawn(argv, with_room(env, room), cwd, memory, cpu, room),
             write_bytes=write_bytes,
             write_str=write_str,
             on_exit_request=on_exit_request,
@@ -279,7 +280,12 @@ class WebApp(AppProcess):
 
 
 async def _spawn(
-    argv: Sequence[str], env: Mapping[str, str], cwd: Path, memory: int, cpu: float
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    memory: int,
+    cpu: float,
+    room: int | None,
 ) -> asyncio.subprocess.Process:
     """Start ``argv`` on three pipes, in its own session, limited."""
     process = await asyncio.create_subprocess_exec(
@@ -291,6 +297,7 @@ async def _spawn(
         cwd=cwd,
         start_new_session=True,
         limit=READ_SIZE,
+        pass_fds=() if room is None else (room,),
     )
     try:
         limit_process(process.pid, memory=memory, cpu=cpu)
@@ -301,13 +308,16 @@ async def _spawn(
     return process
 
 
-async def _fork(factory: SessionFactory, env: Mapping[str, str]) -> PipedProcess | None:
+async def _fork(
+    factory: SessionFactory, env: Mapping[str, str], room: int | None
+) -> PipedProcess | None:
     """The app forked by ``factory`` on three pipes; None if it has none ready."""
     pipes = [os.pipe() for _ in range(3)]
     theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
     ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
     try:
-        pid = await factory.fork("pipes", env, theirs)
+        fds = [*theirs, *([] if room is None else [room])]
+        pid = await factory.fork("pipes", with_room(env, room, forked=True), fds)
     except BaseException:
         for fd in ours:
             os.close(fd)
