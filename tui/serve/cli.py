@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
@@ -31,6 +32,7 @@ from .config import (
     AppCommand,
     Limits,
     MaxStartups,
+    ProxyProtocol,
     ServeSettings,
     is_loopback,
 )
@@ -95,6 +97,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """``10.0.0.0/8``, ``2001:db8::/32``, or one address (``10.0.0.5``: that host only)."""
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+        ) from None
+
+
 def _size_or_zero(text: str) -> int:
     """A size, or 0 for no limit."""
     return 0 if text.strip() == "0" else size_argument(text)
@@ -129,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url",
         metavar="URL",
         help="with --web: the address browsers use to reach this server (default http://HOST:PORT)",
+    )
+    where.add_argument(
+        "--proxy-protocol",
+        action="store_true",
+        help="clients come through proxies (HAProxy send-proxy-v2) that send a PROXY header "
+        "(v1 or v2) with the client's address first; needs --trusted-proxy",
+    )
+    where.add_argument(
+        "--trusted-proxy",
+        type=_network,
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="with --proxy-protocol: the proxies' address or network (repeatable); "
+        "connections from anywhere else are closed",
     )
     who = parser.add_argument_group("who")
     who.add_argument(
@@ -276,6 +303,12 @@ def check_access(args: argparse.Namespace) -> None:
         raise UsageError("--host-key is for SSH; it means nothing with --web")
     if args.public_url is not None and not args.web:
         raise UsageError("--public-url is for --web only")
+    if args.proxy_protocol and args.web:
+        raise UsageError("--proxy-protocol is for SSH; it cannot be used with --web")
+    if args.proxy_protocol and not args.trusted_proxy:
+        raise UsageError("--proxy-protocol needs --trusted-proxy CIDR: whose headers to believe")
+    if args.trusted_proxy and not args.proxy_protocol:
+        raise UsageError("--trusted-proxy means nothing without --proxy-protocol")
     if is_loopback(args.host):
         return
     if args.authorized_keys is None and not args.allow_anonymous:
@@ -325,6 +358,7 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
         authorized_keys=args.authorized_keys.resolve() if args.authorized_keys else None,
         home=Path(platformdirs.user_cache_dir("dossier", appauthor=False)) / "serve",
         public_url=args.public_url,
+        proxy=ProxyProtocol(tuple(args.trusted_proxy)) if args.proxy_protocol else None,
     )
 
 
