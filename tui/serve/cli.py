@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
@@ -36,6 +35,7 @@ from .config import (
     ServeSettings,
     is_loopback,
 )
+from .proxy import network
 
 PROG = "dossier serve"
 MAX_SHOWN_PROBLEMS = 10
@@ -97,16 +97,6 @@ def _port(text: str) -> int:
     return value
 
 
-def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    """``10.0.0.0/8``, ``2001:db8::/32``, or one address (``10.0.0.5``: that host only)."""
-    try:
-        return ipaddress.ip_network(text.strip(), strict=False)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
-        ) from None
-
-
 def _size_or_zero(text: str) -> int:
     """A size, or 0 for no limit."""
     return 0 if text.strip() == "0" else size_argument(text)
@@ -145,17 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument(
         "--proxy-protocol",
         action="store_true",
-        help="clients come through proxies (HAProxy send-proxy-v2) that send a PROXY header "
-        "(v1 or v2) with the client's address first; needs --trusted-proxy",
+        help="SSH behind a proxy: a PROXY header (v1/v2, HAProxy's send-proxy-v2) comes first",
     )
     where.add_argument(
         "--trusted-proxy",
-        type=_network,
+        type=network,
         action="append",
-        default=[],
         metavar="CIDR",
-        help="with --proxy-protocol: the proxies' address or network (repeatable); "
-        "connections from anywhere else are closed",
+        help="a proxy whose PROXY headers are believed (repeatable); others are closed",
     )
     who = parser.add_argument_group("who")
     who.add_argument(
@@ -305,10 +292,8 @@ def check_access(args: argparse.Namespace) -> None:
         raise UsageError("--public-url is for --web only")
     if args.proxy_protocol and args.web:
         raise UsageError("--proxy-protocol is for SSH; it cannot be used with --web")
-    if args.proxy_protocol and not args.trusted_proxy:
-        raise UsageError("--proxy-protocol needs --trusted-proxy CIDR: whose headers to believe")
-    if args.trusted_proxy and not args.proxy_protocol:
-        raise UsageError("--trusted-proxy means nothing without --proxy-protocol")
+    if bool(args.proxy_protocol) != bool(args.trusted_proxy):
+        raise UsageError("--proxy-protocol needs --trusted-proxy CIDR, and the other way round")
     if is_loopback(args.host):
         return
     if args.authorized_keys is None and not args.allow_anonymous:

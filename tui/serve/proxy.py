@@ -213,9 +213,12 @@ async def closes_unheard(sock: socket.socket, timeout: float) -> bool:
         return True
 
 
-def parse_networks(texts: Iterable[str]) -> tuple[Network, ...]:
-    """``10.0.0.0/8``, ``2001:db8::/32`` or a lone address (one host): ValueError if not."""
-    return tuple(ipaddress.ip_network(text.strip(), strict=False) for text in texts)
+def network(text: str) -> Network:
+    """``10.0.0.0/8``, ``2001:db8::/32`` or one address (that host only); ValueError if not.
+
+    Named for argparse, whose error then reads "invalid network value: 'TEXT'".
+    """
+    return ipaddress.ip_network(text.strip(), strict=False)
 
 
 def is_trusted(address: str, networks: Iterable[Network]) -> bool:
