@@ -30,10 +30,12 @@ from .config import (
     DEFAULT_WEB_PORT,
     AppCommand,
     Limits,
+    ProxyProtocol,
     ServeSettings,
     is_loopback,
 )
 from .flags import LIMIT_FLAGS
+from .proxy import network
 
 PROG = "dossier serve"
 MAX_SHOWN_PROBLEMS = 10
@@ -91,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url",
         metavar="URL",
         help="with --web: the address browsers use to reach this server (default http://HOST:PORT)",
+    )
+    where.add_argument(
+        "--proxy-protocol",
+        action="store_true",
+        help="SSH behind a proxy: a PROXY header (v1/v2, HAProxy's send-proxy-v2) comes first",
+    )
+    where.add_argument(
+        "--trusted-proxy",
+        type=network,
+        action="append",
+        metavar="CIDR",
+        help="a proxy whose PROXY headers are believed (repeatable); others are closed",
     )
     who = parser.add_argument_group("who")
     who.add_argument(
@@ -169,6 +183,10 @@ def check_access(args: argparse.Namespace) -> None:
         raise UsageError("--host-key is for SSH; it means nothing with --web")
     if args.public_url is not None and not args.web:
         raise UsageError("--public-url is for --web only")
+    if args.proxy_protocol and args.web:
+        raise UsageError("--proxy-protocol is for SSH; it cannot be used with --web")
+    if bool(args.proxy_protocol) != bool(args.trusted_proxy):
+        raise UsageError("--proxy-protocol needs --trusted-proxy CIDR, and the other way round")
     if is_loopback(args.host):
         return
     if args.authorized_keys is None and not args.allow_anonymous:
@@ -218,6 +236,7 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
         authorized_keys=args.authorized_keys.resolve() if args.authorized_keys else None,
         home=Path(platformdirs.user_cache_dir("dossier", appauthor=False)) / "serve",
         public_url=args.public_url,
+        proxy=ProxyProtocol(tuple(args.trusted_proxy)) if args.proxy_protocol else None,
         prefork=args.prefork,
         present=args.present,
         presenter_keys=args.presenter_keys.resolve() if args.presenter_keys else None,

@@ -100,6 +100,20 @@ class AppCommand:
 
 
 @dataclass(frozen=True)
+class ProxyProtocol:
+    """``--proxy-protocol``: every connection comes through a proxy that sends a PROXY header.
+
+    The header (v1 or v2) gives the client's real address, which the log and the
+    per-address limits then use; only peers in ``trusted`` may send one.
+    """
+
+    trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    """The proxies' networks (--trusted-proxy); a connection from anywhere else is closed."""
+    header_timeout: float = 5.0
+    """Seconds a proxy has to send the whole header before its connection is closed."""
+
+
+@dataclass(frozen=True)
 class ServeSettings:
     """Everything one server needs; SSH-only fields are ignored by the web server."""
 
@@ -115,6 +129,8 @@ class ServeSettings:
     """The server-owned folder given to sessions as HOME; None: one in the user's cache dir."""
     public_url: str | None = None
     """The web server's address as browsers see it (for its websocket URL)."""
+    proxy: ProxyProtocol | None = None
+    """SSH behind proxies that send PROXY headers; None: clients connect directly."""
     prefork: bool = True
     """Fork sessions from a factory that has loaded the app (False: --no-prefork)."""
     present: bool = False

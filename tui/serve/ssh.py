@@ -11,6 +11,7 @@ ends their apps and returns.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -29,6 +30,7 @@ from .config import Limits, ServeSettings
 from .forked import SessionFactory, start_factory
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
 from .limits import Admission, IdleTimer, QuietLog, Startups
+from .proxied import ProxiedListener
 
 SERVER_VERSION = "dossier"
 STOPPING_MESSAGE = "dossier: the server is stopping. Goodbye."
@@ -96,8 +98,10 @@ class Connection(asyncssh.SSHServer):
     (:class:`~.limits.Admission`), which it gives back only once its app has been reaped.
     """
 
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, client: tuple[str, int] | None = None) -> None:
         self.state = state
+        self._client = client
+        """The client's address and port as a PROXY header gave them; None: the peer's."""
         self.address = "?"
         self.port = 0
         self.user = "-"
@@ -117,7 +121,7 @@ class Connection(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
-        peer = conn.get_extra_info("peername") or ("?", 0)
+        peer = self._client or conn.get_extra_info("peername") or ("?", 0)
         self.address, self.port = str(peer[0]), int(peer[1])
         state = self.state
         state.connections.add(self)
@@ -343,13 +347,15 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
     # asyncssh logs each connection at INFO; our own log line replaces that.
     logging.getLogger("asyncssh").setLevel(logging.CRITICAL)
     state = ServerState(settings, prepare_home(home), log)
-    acceptor = await asyncssh.create_server(
-        lambda: Connection(state),
-        settings.host,
-        settings.port,
-        reuse_address=True,
-        **server_options(settings, host_key),
-    )
+    options = server_options(settings, host_key)
+    acceptor: asyncssh.SSHAcceptor | ProxiedListener
+    if settings.proxy is not None:  # --proxy-protocol: PROXY headers read before asyncssh
+        connection = functools.partial(Connection, state)
+        acceptor = ProxiedListener.start(settings, connection, options, state.quiet.line)
+    else:
+        acceptor = await asyncssh.create_server(
+            lambda: Connection(state), settings.host, settings.port, reuse_address=True, **options
+        )
     if settings.prefork:
         # Once the port is ours, and before anyone is told to connect.
         state.factory = await start_factory(
@@ -363,7 +369,8 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
         f"keys in {settings.authorized_keys}" if settings.authorized_keys else "anyone (no login)"
     )
     print(
-        f"dossier serve: listening on {settings.host} port {port} (SSH); "
+        f"dossier serve: listening on {settings.host} port {port} "
+        f"({'SSH after a PROXY header' if settings.proxy else 'SSH'}); "
         f"host key {fingerprint(host_key)}; access: {access}",
         file=log,
     )
