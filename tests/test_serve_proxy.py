@@ -9,8 +9,10 @@ real servers driven by a client that writes the header itself, and, when the Deb
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
+import re
 import shutil
 import socket
 import struct
@@ -32,6 +34,8 @@ from tests.test_serve_support import (
     wait_until,
 )
 from tui.serve.cli import main
+from tui.serve.config import AppCommand, Limits, MaxStartups, ProxyProtocol, ServeSettings
+from tui.serve.proxied import ProxiedListener
 from tui.serve.proxy import (
     V1_MAX_LENGTH,
     V2_SIGNATURE,
@@ -306,6 +310,38 @@ async def test_after_a_local_header_a_health_check_hangs_up_and_a_client_speaks(
         check.close()
         assert (await read_proxy_header(check_server, WAIT)).is_local
         assert await closes_unheard(check_server, WAIT)
+
+
+async def test_the_listener_bounds_headers_under_way_and_closes_them_on_stop() -> None:
+    """No more connections sending their header than logins under way (--max-startups'
+    FULL, 1 here); stopping closes those still sending theirs."""
+    lines: list[str] = []
+    settings = ServeSettings(
+        app=AppCommand(Path("unused")),
+        port=0,
+        limits=Limits(max_startups=MaxStartups(1, 100, 1)),
+        proxy=ProxyProtocol((network("127.0.0.1"),), header_timeout=WAIT),
+    )
+    listener = ProxiedListener.start(
+        settings,
+        lambda client: pytest.fail(f"{client} handed over"),
+        {},
+        lambda key, line: lines.append(line),
+    )
+    port = listener.sockets[0].getsockname()[1]
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as waiting:
+        waiting.sendall(b"PROXY TCP4 ")
+        await async_wait_until(lambda: listener.pending == 1, what="the header to be read")
+        with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as refused:
+            await async_wait_until(lambda: bool(lines), what="a refusal")
+            assert refused.recv(1) == b""
+        assert re.fullmatch(
+            r"127\.0\.0\.1:\d+ user=- 0\.0s refused: too many PROXY headers under way", lines[0]
+        )
+        listener.close()
+        await asyncio.wait_for(listener.wait_closed(), WAIT)
+        assert waiting.recv(1) == b""
+    assert listener.pending == 0 and len(lines) == 1
 
 
 # Real servers, with a client that writes the header itself ---------------------------------

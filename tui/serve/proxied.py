@@ -80,7 +80,8 @@ class ProxiedListener:
         self._log = log
         self.max_pending = max_pending
         """Connections still sending their header; more are closed unanswered."""
-        self.pending = 0
+        self._reading: set[asyncio.Task[Any]] = set()
+        """The tasks of the connections still sending their header."""
         self._acceptors: list[asyncio.Task[None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -110,12 +111,17 @@ class ProxiedListener:
         ]
         return listener
 
+    @property
+    def pending(self) -> int:
+        """Connections still sending their header."""
+        return len(self._reading)
+
     def close(self) -> None:
         """Stop accepting; connections still sending their header are closed."""
         if self._closed:
             return
         self._closed = True
-        for task in self._acceptors:
+        for task in [*self._acceptors, *self._reading]:
             task.cancel()
         for listener in self.sockets:
             listener.close()
@@ -154,10 +160,12 @@ class ProxiedListener:
         if not is_trusted(address, self.proxy.trusted):
             self._refuse(sock, address, port, started, "not a trusted proxy (--trusted-proxy)")
             return
-        if self.pending >= self.max_pending:
+        if len(self._reading) >= self.max_pending:
             self._refuse(sock, address, port, started, "too many PROXY headers under way")
             return
-        self.pending += 1
+        reading = asyncio.current_task()
+        assert reading is not None
+        self._reading.add(reading)
         try:
             header = await read_header(sock, self.proxy.header_timeout)
             if header.is_local and await closes_unheard(sock, self.proxy.header_timeout):
@@ -173,7 +181,7 @@ class ProxiedListener:
             sock.close()  # the server is stopping
             raise
         finally:
-            self.pending -= 1
+            self._reading.discard(reading)
         client = header.source or (address, port)
         with contextlib.suppress(asyncssh.Error, OSError):
             # Returns once the client has logged in; failing before that (a refusal, a
