@@ -32,7 +32,7 @@ from .inputs import ControlStringFilter, InputGate, Utf8Repair
 from .session import PtyChild
 
 if TYPE_CHECKING:
-    from .ssh import Connection
+    from .connection import Connection
 
 NO_PTY_MESSAGE = (
     "dossier: this server only shows the dossier explorer, which needs a terminal: "
