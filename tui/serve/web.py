@@ -49,26 +49,19 @@ from .forked import SessionFactory, start_factory
 from .inputs import ControlStringFilter, InputGate
 from .limits import Admission, IdleTimer, QuietLog
 from .webapp import QUIT_GRACE, WebApp, factory_environment, web_environment
-from .webcheck import MAX_FRAME, Frame, Origins, parse_frame, public_url, read_side
+from .webcheck import (
+    MAX_FRAME,
+    Frame,
+    Origins,
+    bind_socket,
+    parse_frame,
+    public_url,
+    read_side,
+)
 
 HEARTBEAT = 15.0
 """Seconds between websocket pings; a browser that stops answering is dropped."""
 STOPPING_MESSAGE = b"\r\n\x1b[?1049l\r\ndossier: the server is stopping. Goodbye.\r\n"
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """The listening socket (OSError if the address cannot be had)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-        sock.setblocking(False)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 class DossierWebServer(Server):
@@ -367,7 +360,7 @@ class DossierWebServer(Server):
         else:
             self._print(line)
 
-    def _print(self, line: str) -> None:  # (the same shape as the SSH server's log)
+    def _print(self, line: str) -> None:
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
         print(f"{stamp} {line}", file=self.log, flush=True)
 

@@ -150,3 +150,18 @@ def read_side(value: object, default: int) -> int:
     except ValueError:
         return default
     return number if 0 < number <= MAX_SIDE else default
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """The listening socket (OSError if the address cannot be had)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
