@@ -44,7 +44,9 @@ def make_app():  # type: ignore[no-untyped-def]
     from tui.app import DossierApp
     from tui.navigation import Delays
 
-    no_delays = Delays(prepare_views=0, prepare_neighbours=0, prefetch_link=0, watch_interval=None)
+    no_delays = Delays(
+        prepare_views=0, prepare_neighbours=0, prefetch_link=0, watch_interval=None, room_place=0
+    )
 
     def factory(source: str | Dossier | None = "small", **options: Any) -> DossierApp:
         dossier = fixture_dossier(source) if isinstance(source, str) else source

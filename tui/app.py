@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from socket import socket
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -20,16 +21,15 @@ from .content.gcpause import settle_startup_memory
 from .history import History
 from .navigation import DELAYS, Delays, Loaded, Navigation
 from .output import CompactDriver
+from .presenting import PresenterModeApp
 from .screens import PickerScreen
 from .watch import LiveReload
 
 
-class DossierApp(App[None]):
-    """Explore a dossier; every screen shows ``navigation.current``.
-
-    Started with a loaded dossier, or with a folder of several and a ``load``
-    function, in which case a picker comes first. ``delays`` are the app's own
-    timers (tests set them to zero).
+class DossierApp(PresenterModeApp):
+    """Explore a dossier (loaded, or one of a folder's picked first with ``load``); every
+    screen shows ``navigation.current``. ``delays``: its timers (zero in tests); ``room``:
+    presenter mode's channel (else ``DOSSIER_ROOM_FD``'s, if set; see :mod:`.presenting`).
     """
 
     CSS_PATH = "app.tcss"
@@ -63,8 +63,9 @@ class DossierApp(App[None]):
         load: Callable[[Path], LoadResult] | None = None,
         watch: Path | None = None,
         delays: Delays = DELAYS,
+        room: socket | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(room)
         self.navigation = Navigation(self, delays)
         self.live_reload: LiveReload | None = None
         if watch is not None and load is not None:
@@ -128,7 +129,7 @@ class DossierApp(App[None]):
             return history.can_go_back if action == "go_back" else history.can_go_forward
         if action == "open_view":
             return self.navigation.loaded is not None and self.navigation.explorer is not None
-        return True
+        return super().check_action(action, parameters)
 
     def action_open_view(self, view: str) -> None:
         self.navigation.open_view(view)

@@ -8,6 +8,7 @@ class, so nothing below the App imports it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, cast
@@ -18,6 +19,7 @@ from .content import Dossier, Index
 from .content.gcpause import collector_paused
 from .history import EXPLORER, History, Place
 from .kept_views import KeptViews
+from .room import SharedPlace
 from .screens import VIEWS, ExplorerScreen, PickerScreen, ViewScreen, view_screen
 from .screens.explorer import PREPARE_NEIGHBOURS_DELAY
 from .watch import WATCH_INTERVAL
@@ -26,6 +28,9 @@ from .widgets.detail import PREFETCH_DELAY
 PREPARE_DELAY = 0.3
 """Seconds after the first screen (or a new dossier) before the views prepare what
 they need."""
+
+ROOM_PLACE_INTERVAL = 0.05
+"""Seconds: the server cuts off a member that sends more than 50 messages a second."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class Delays:
     """After a link is highlighted in the detail pane, before its target is prepared."""
     watch_interval: float | None = WATCH_INTERVAL
     """Between looks at the files with --watch; None: only when asked (tests)."""
+    room_place: float = ROOM_PLACE_INTERVAL
+    """Presenter mode: least time between two places the presenter sends (moves in
+    between are sent as one, the latest)."""
 
 
 DELAYS = Delays()
@@ -105,6 +113,10 @@ class Navigation:
         self._loaded: Loaded | None = None
         self.history = History()
         self.kept_views = KeptViews(app)
+        self.on_move: Callable[[bool], None] | None = None
+        """Presenter mode (:mod:`.presenting`): told after every change of place, True
+        when the user made it, False when a place from the room was applied."""
+        self._applying = False
 
     # -- the dossier -------------------------------------------------------
     def adopt(self, dossier: Dossier, index: Index | None = None, *, reload: bool = False) -> None:
@@ -227,6 +239,11 @@ class Navigation:
 
     def show_current(self) -> None:
         """Make the screens show ``history.current``: the explorer, or a view over it."""
+        self._show_current()
+        if self.on_move is not None:
+            self.on_move(not self._applying)
+
+    def _show_current(self) -> None:
         app, place, explorer = self._app, self.history.current, self.explorer
         if place is None or explorer is None or self.loaded is None:
             return
@@ -243,3 +260,54 @@ class Navigation:
             loaded = self.loaded
             make = partial(view_screen(place.view), loaded.dossier, loaded.index, place.entity_id)
             app.push_screen(self.kept_views.screen_for(place, make))
+
+    # -- presenter mode (the room's side is :mod:`.presenting`) ------------------
+    def shared_place(self) -> SharedPlace | None:
+        """Where the user is, as a room is told it (None before the explorer is up)."""
+        place, explorer = self.history.current, self.explorer
+        if place is None or explorer is None or not explorer.is_mounted:
+            return None
+        if place.view != EXPLORER:
+            return SharedPlace(place.view, place.entity_id)
+        scroll = explorer.detail_scroll
+        if explorer.tour_stop is not None:
+            return SharedPlace("tour", place.entity_id, explorer.tour_stop, scroll)
+        return SharedPlace(EXPLORER, place.entity_id, None, scroll)
+
+    def check_shared(self, shared: SharedPlace) -> str | None:
+        """Why ``shared`` is not a place of the dossier shown (None: it is one)."""
+        if self.loaded is None:
+            return "no dossier is shown yet"
+        dossier = self.loaded.dossier
+        if shared.view == "tour":
+            if shared.step is None or shared.step >= len(dossier.tour):
+                return f"no tour step {shared.step} in this dossier"
+            return None
+        if shared.item is not None and dossier.get(shared.item) is None:
+            return f"no item {shared.item!r} in this dossier"
+        if shared.item is None and shared.view == EXPLORER:
+            return "the explorer needs an item"
+        return None
+
+    def apply_shared(self, shared: SharedPlace) -> bool:
+        """Go to ``shared`` (checked: :meth:`check_shared`) as a new history step;
+        False if the explorer is not up yet."""
+        explorer, loaded = self.explorer, self.loaded
+        if explorer is None or not explorer.is_mounted or loaded is None:
+            return False
+        step, item = shared.step, shared.item
+        if shared.view == "tour" and step is not None:
+            item = loaded.dossier.tour[step].target
+        else:
+            step = None
+        view = EXPLORER if shared.view == "tour" else shared.view
+        self._applying = True
+        try:
+            self.history.visit(Place(view, item))
+            explorer.follow_tour(step)
+            self.show_current()
+            if view == EXPLORER and shared.scroll is not None:
+                explorer.detail_scroll = shared.scroll
+        finally:
+            self._applying = False
+        return True

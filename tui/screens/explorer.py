@@ -23,6 +23,7 @@ from ..widgets import (
     ProblemsPanel,
     TitleBar,
     TourBanner,
+    room_banner,
 )
 from ..widgets.detail import PREFETCH_DELAY
 
@@ -106,6 +107,7 @@ class ExplorerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         key = self.index.search_key
         yield TitleBar()
+        yield from room_banner(self.app)
         yield Breadcrumb()
         yield TourBanner()
         with Horizontal(id="panes"):
@@ -156,6 +158,15 @@ class ExplorerScreen(Screen[None]):
         if entity is not None and entity.kind in LIST_KINDS:
             lists[LIST_KINDS[entity.kind]].select(entity.id)
         breadcrumb.set_trail(self.navigation.trail_labels())
+
+    @property
+    def detail_scroll(self) -> int:
+        """The first line the detail pane shows."""
+        return round(self._panes()[0].scroll_y)
+
+    @detail_scroll.setter
+    def detail_scroll(self, line: int) -> None:
+        self._panes()[0].scroll_to(y=line, animate=False, immediate=True)
 
     def _panes(self) -> tuple[DetailPane, dict[str, EntityList], Breadcrumb]:
         """The detail pane, the lists by id and the breadcrumb (looked up once: this
@@ -240,7 +251,22 @@ class ExplorerScreen(Screen[None]):
         elif stop >= len(self.dossier.tour):
             self.notify("That was the last stop: esc leaves the tour.", timeout=3)
 
-    def _show_stop(self) -> None:
+    def follow_tour(self, stop: int | None) -> None:
+        """Show tour stop ``stop`` (None: no tour) as a presenter's place says; the
+        caller shows its item (presenter mode)."""
+        if stop is None:
+            if self.tour_stop is not None:
+                self.tour_stop = None
+                self.query_one(TourBanner).hide()
+                self.remove_class("-touring")
+                self.refresh_bindings()
+            return
+        if self.tour_stop is None:
+            self._before_tour = self.navigation.current
+        self.tour_stop = stop
+        self._show_stop(go=False)
+
+    def _show_stop(self, *, go: bool = True) -> None:
         assert self.tour_stop is not None
         stop = self.dossier.tour[self.tour_stop]
         target = self.dossier.get(stop.target)
@@ -249,7 +275,8 @@ class ExplorerScreen(Screen[None]):
             self.tour_stop + 1, len(self.dossier.tour), stop.caption, label
         )
         self.add_class("-touring")
-        self.navigation.open_entity(stop.target, replace=True)
+        if go:
+            self.navigation.open_entity(stop.target, replace=True)
         self.refresh_bindings()
 
     def leave_tour(self) -> None:

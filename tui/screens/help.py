@@ -30,6 +30,9 @@ KEYS: list[tuple[str, str, str]] = [
     ("Presenting", "p", "tour: space/right next, left previous, escape leaves"),
     ("Presenting", "f", "link hints: type a link's label to follow it"),
     ("Presenting", "y", "copy the current item's citation (works over SSH)"),
+    ("In a room", "F", "follow the presenter / explore on your own (and back)"),
+    ("In a room", "P", "present, when nobody does (if you may)"),
+    ("In a room", "H", "hand over: stop presenting"),
     ("App", "? / f1", "this help"),
     ("App", "q / ctrl+q", "quit"),
 ]

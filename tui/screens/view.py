@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..content import Dossier, Entity, Index
-from ..widgets import Breadcrumb, DetailPane, KeyBar, LinesPane, TitleBar
+from ..widgets import Breadcrumb, DetailPane, KeyBar, LinesPane, TitleBar, room_banner
 
 if TYPE_CHECKING:
     from ..navigation import Navigates, Navigator
@@ -63,6 +63,7 @@ class ViewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
+        yield from room_banner(self.app)
         yield Breadcrumb(self.navigation.trail_labels())  # drawn with the first frame
         yield from self.compose_view()
         yield KeyBar()

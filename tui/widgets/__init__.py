@@ -15,6 +15,7 @@ from .filter_bar import FilterBar
 from .key_bar import KeyBar
 from .line_pane import LinePane
 from .problems import ProblemsPanel
+from .room_banner import RoomBanner, room_banner
 from .title_bar import TitleBar
 from .tour_banner import TourBanner
 
@@ -28,6 +29,8 @@ __all__ = [
     "LinePane",
     "LinesPane",
     "ProblemsPanel",
+    "RoomBanner",
     "TitleBar",
     "TourBanner",
+    "room_banner",
 ]
