@@ -18,7 +18,7 @@ from tui.app import DossierApp
 from tui.history import EXPLORER, Place
 from tui.presence import BannerLine, BannerPart, RoomState, banner_line
 from tui.room import SharedPlace
-from tui.screens import ExplorerScreen, ViewScreen
+from tui.screens import ExplorerScreen, HelpScreen, ViewScreen
 from tui.widgets import DetailPane, RoomBanner
 
 from .on_screen import footer_keys, screen_text
@@ -173,6 +173,22 @@ async def test_a_navigation_key_breaks_away_and_shift_f_snaps_back(make_app: App
             await pilot.pause()
             assert server.received() == [{"type": "following", "on": False}]
             assert current(app) == Place(EXPLORER, "border")
+
+
+async def test_a_place_waits_for_the_help_to_close(make_app: AppFactory) -> None:
+    with in_room(make_app, *follower()) as (app, server):
+        async with app.run_test(size=(80, 24)) as pilot:
+            server.place("explorer", "south")
+            await until(pilot, lambda: current(app) == Place(EXPLORER, "south"))
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            server.place("matrix", "border")
+            await until(pilot, lambda: app.presence and app.presence._after_modal)
+            assert isinstance(app.screen, HelpScreen)  # not closed under the user's eyes
+            assert current(app) == Place(EXPLORER, "south")
+            await pilot.press("escape")
+            await until(pilot, lambda: current(app) == Place("matrix", "border"))
+            await until(pilot, lambda: isinstance(app.screen, ViewScreen))
 
 
 async def test_back_and_forward_after_following(make_app: AppFactory) -> None:
@@ -445,3 +461,9 @@ def test_a_long_name_is_shortened_before_the_key_goes() -> None:
     )
     fitted = line.fit(76)
     assert len(fitted) == 76 and fitted.endswith("N… · F to follow again")
+
+
+def test_the_room_keys_are_in_the_help() -> None:
+    from tui.screens.help import KEYS
+
+    assert {"F", "P", "H"} <= {keys for group, keys, _ in KEYS if group == "In a room"}

@@ -16,6 +16,7 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
 
 from .history import EXPLORER
 from .navigation import Navigation
@@ -39,6 +40,8 @@ class Presence:
         self._sent_at = -1e9
         self._send_later: asyncio.Handle | None = None
         self._watching: DetailPane | None = None
+        self._after_modal = False
+        """A place to go to once the help or the palette is closed."""
 
     @property
     def navigation(self) -> Navigation:
@@ -48,6 +51,7 @@ class Presence:
         """Listen to the room (the app is running)."""
         self.link.start()
         self.navigation.on_move = self._moved
+        self._app.screen_change_signal.subscribe(self._app, self._screen_changed)
         self._when_ready(self._watch_detail)
 
     def _when_ready(self, call: Any) -> None:
@@ -112,8 +116,18 @@ class Presence:
 
     def _go_to_presenter(self) -> None:
         place = self.state.place
-        if place is not None and not self.navigation.apply_shared(place):
+        if place is None:
+            return
+        if isinstance(self._app.screen, ModalScreen):
+            self._after_modal = True  # not closing what the user reads: once it closes
+        elif not self.navigation.apply_shared(place):
             self._when_ready(self._go_to_presenter)
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        if self._after_modal and not isinstance(screen, ModalScreen):
+            self._after_modal = False
+            if self.state.role == "follower" and self.state.following:
+                self._go_to_presenter()
 
     def _link_closed(self) -> None:
         self._app.call_later(self._closed)
