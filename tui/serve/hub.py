@@ -131,6 +131,13 @@ class Hub:
         self.presenter: Member | None = None
         self.place: SharedPlace | None = None
 
+    def open_channel(
+        self, *, who: str, may_present: bool, present: bool = False
+    ) -> tuple[Member, socket.socket]:
+        """A new member, and the app's end of its channel (to pass on, then close here)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        return self.join(ours, who=who, may_present=may_present, present=present), theirs
+
     def join(
         self, sock: socket.socket, *, who: str, may_present: bool, present: bool = False
     ) -> Member:
