@@ -51,7 +51,7 @@ from tui.serve.proxy import (
 )
 
 BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"
-HAPROXY = shutil.which("haproxy")
+HAPROXY = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/sbin")
 TRUST_LOOPBACK = ("--proxy-protocol", "--trusted-proxy", "127.0.0.1/32")
 
 
