@@ -5,7 +5,8 @@ logged in, timers, the log line) and at most one :class:`~.channel.AppSession` o
 pty, the app process, the bytes in between). Everything but an interactive shell on a pty
 is refused: exec, subsystems (sftp), port forwarding, agent and X11 forwarding.
 :func:`serve_ssh` runs the server until SIGTERM or SIGINT, then tells every connected user,
-ends their apps and returns.
+ends their apps and returns. With ``--proxy-protocol``, :mod:`.proxied` accepts the
+connections, reads their PROXY header and hands each to asyncssh with the client's address.
 """
 
 from __future__ import annotations
