@@ -33,6 +33,7 @@ from .session import PtyChild
 
 if TYPE_CHECKING:
     from .connection import Connection
+    from .hub import Member
 
 NO_PTY_MESSAGE = (
     "dossier: this server only shows the dossier explorer, which needs a terminal: "
@@ -72,6 +73,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._size = DEFAULT_SIZE
         self._resized = False
         self._lost = False
+        self._member: Member | None = None
+        """Presenter mode: this session in the room."""
         self._farewell: str | None = None
         self._ending: asyncio.Future[int | None] | None = None
         self._hung_up = False
@@ -129,6 +132,12 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     async def _start(self, env: dict[str, str]) -> None:
         """Start the app: forked from the session factory, or spawned if it has none ready."""
         limits = self.state.limits
+        hub, room = self.state.hub, None
+        if hub is not None:  # presenter mode: the app joins the room
+            connection = self.connection
+            self._member, room = hub.open_channel(
+                who=connection.who, may_present=connection.may_present
+            )
         try:
             child = await PtyChild.open(
                 self.state.factory,
@@ -141,10 +150,15 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
                 on_input_drained=self._input_drained,
                 memory=limits.session_memory,
                 cpu=limits.session_cpu,
+                room=room.fileno() if room is not None else None,
             )
         except OSError as error:
+            self._leave_room()
             self._refuse_start(error)
             return
+        finally:
+            if room is not None:
+                room.close()  # the app has its own copy
         if self._lost:  # the client left while it started
             child.mute()
             self._hung_up = True
@@ -178,7 +192,13 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         if self._chan is not None and not self._chan.is_closing():
             self._chan.resume_reading()
 
+    def _leave_room(self) -> None:
+        if self._member is not None and self.state.hub is not None:
+            self.state.hub.leave(self._member)
+            self._member = None
+
     def _app_exited(self, returncode: int) -> None:
+        self._leave_room()
         status = exit_status(returncode)
         chan = self._chan
         self._gate.close()

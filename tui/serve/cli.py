@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
+from typing import TextIO
 
 import platformdirs
 
@@ -183,6 +185,8 @@ def check_access(args: argparse.Namespace) -> None:
         raise UsageError("--host-key is for SSH; it means nothing with --web")
     if args.public_url is not None and not args.web:
         raise UsageError("--public-url is for --web only")
+    if args.web and args.presenter_keys is not None:
+        raise UsageError("--presenter-keys is for SSH; browsers (--web) have no keys")
     if args.proxy_protocol and args.web:
         raise UsageError("--proxy-protocol is for SSH; it cannot be used with --web")
     if bool(args.proxy_protocol) != bool(args.trusted_proxy):
@@ -243,6 +247,31 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
     )
 
 
+def check_presenter_keys(settings: ServeSettings) -> None:
+    if settings.presenter_keys is not None:
+        from .presenters import PresenterKeysError, read_presenter_keys
+
+        try:
+            read_presenter_keys(settings.presenter_keys)
+        except PresenterKeysError as error:
+            raise ServeError(str(error)) from None
+
+
+@contextlib.contextmanager
+def presenting_log(settings: ServeSettings) -> Iterator[TextIO]:
+    """With --present the terminal shows the explorer: the server's log goes to a file."""
+    from .child import prepare_home
+    from .present import can_present_here, log_path
+
+    if not can_present_here():
+        raise UsageError("--present needs a terminal: run it in one (or use --presenter-keys)")
+    assert settings.home is not None
+    path = log_path(prepare_home(settings.home))
+    print(f"{PROG}: presenting on this terminal; the server's log is in {path}", file=sys.stderr)
+    with path.open("a", encoding="utf-8") as log:
+        yield log
+
+
 def _missing(package: str, spec: str) -> str:
     return f"{package} is not installed; install it with: pip install '{spec}'"
 
@@ -269,8 +298,12 @@ def run(args: argparse.Namespace) -> int:
         raise ServeError(_missing("asyncssh", "asyncssh>=2.14,<3")) from None
     if settings.authorized_keys is not None:
         check_authorized_keys(settings.authorized_keys)
+    check_presenter_keys(settings)
     try:
-        return asyncio.run(serve_ssh(settings, settings.home))
+        if not settings.present:
+            return asyncio.run(serve_ssh(settings, settings.home))
+        with presenting_log(settings) as log:
+            return asyncio.run(serve_ssh(settings, settings.home, log))
     except HostKeyError as error:
         raise ServeError(str(error)) from None
     except OSError as error:

@@ -17,6 +17,7 @@ import asyncssh
 from .channel import AppSession
 from .child import printable
 from .limits import IdleTimer
+from .presenters import presenter_label
 
 if TYPE_CHECKING:
     from .ssh import ServerState
@@ -48,6 +49,11 @@ class Connection(asyncssh.SSHServer):
         self._login_timer: asyncio.TimerHandle | None = None
         self._idle: IdleTimer | None = None
         self._closed = False
+        self._kbdint = False
+        self.may_present = False
+        """Logged in with a key of --presenter-keys: may present."""
+        self.who = "someone"
+        """How the room is told who presents, if this user does (its key's label)."""
 
     # Connection life ----------------------------------------------------------
 
@@ -171,7 +177,8 @@ class Connection(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         self.user = username
-        if self.state.settings.authorized_keys is not None:
+        settings = self.state.settings
+        if settings.authorized_keys is not None or settings.presenter_keys is not None:
             # asyncssh checks the key against --authorized-keys before validate_public_key
             # below is asked; the slot is taken in auth_completed, once a key is accepted.
             return True
@@ -181,6 +188,14 @@ class Connection(asyncssh.SSHServer):
 
     def auth_completed(self) -> None:
         self._authenticated = True
+        if not self._kbdint and self._conn is not None:
+            # Only a login signed with a presenter's key (never one that merely asked).
+            label = presenter_label(
+                self._conn.get_key_option("environment", {}), self.state.presenter_keys
+            )
+            if label is not None:
+                self.may_present, self.who = True, label
+                self.note("presenter key")
         self._logged_in_or_gone()
         if self._login_timer is not None:
             self._login_timer.cancel()
@@ -190,11 +205,25 @@ class Connection(asyncssh.SSHServer):
             self._idle = IdleTimer(self.state.limits.idle_timeout, self._idle_expired)
 
     def public_key_auth_supported(self) -> bool:
-        return self.state.settings.authorized_keys is not None
+        settings = self.state.settings
+        return settings.authorized_keys is not None or settings.presenter_keys is not None
+
+    def kbdint_auth_supported(self) -> bool:
+        """Anonymous presenter mode: everyone without a presenter key logs in this way."""
+        settings = self.state.settings
+        return settings.authorized_keys is None and settings.presenter_keys is not None
+
+    def get_kbdint_challenge(self, username: str, lang: str, submethods: str) -> bool:
+        self._kbdint = True
+        return self.kbdint_auth_supported()  # no questions: logged in
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-        """Called only for keys not in --authorized-keys: each call is a failed attempt."""
+        """Called only for keys not accepted: each call is a failed attempt (in anonymous
+        presenter mode, a key that is not a presenter's, which is no failure: the user
+        logs in without one next)."""
         del username, key
+        if self.kbdint_auth_supported():
+            return False
         self._failures += 1
         if self._failures >= self.state.limits.max_auth_tries:
             # Now, before asyncssh answers this attempt: a client told "try another key"

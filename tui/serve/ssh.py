@@ -1,12 +1,11 @@
 """The SSH server: asyncssh speaks the protocol, each session runs the app on its own pty.
 
-One :class:`Connection` per client connection (login, the session slot it takes once
-logged in, timers, the log line) and at most one :class:`~.channel.AppSession` on it (the
-pty, the app process, the bytes in between). Everything but an interactive shell on a pty
-is refused: exec, subsystems (sftp), port forwarding, agent and X11 forwarding.
-:func:`serve_ssh` runs the server until SIGTERM or SIGINT, then tells every connected user,
-ends their apps and returns. With ``--proxy-protocol``, :mod:`.proxied` accepts the
-connections, reads their PROXY header and hands each to asyncssh with the client's address.
+One :class:`~.connection.Connection` per client connection (login, its session slot,
+timers, the log line) and at most one :class:`~.channel.AppSession` on it (the pty, the
+app process, the bytes in between). :func:`serve_ssh` runs the server until SIGTERM or
+SIGINT, then tells every connected user, ends their apps and returns. With
+``--proxy-protocol``, :mod:`.proxied` accepts the connections, reads their PROXY header
+and hands each to asyncssh with the client's address.
 """
 
 from __future__ import annotations
@@ -31,7 +30,10 @@ from .config import Limits, ServeSettings
 from .connection import Connection
 from .forked import SessionFactory, start_factory
 from .hostkey import default_host_key_path, fingerprint, load_or_create_host_key
+from .hub import Hub
 from .limits import Admission, QuietLog, Startups
+from .present import present_here
+from .presenters import accepted_keys, read_presenter_keys
 from .proxied import ProxiedListener
 
 SERVER_VERSION = "dossier"
@@ -58,6 +60,11 @@ class ServerState:
         self.server_env: Mapping[str, str] = dict(os.environ)
         self.python_path = python_path_for(
             settings.app.python, Path(__file__).resolve().parent.parent.parent, home
+        )
+        self.hub = Hub(self.write_log) if settings.room else None
+        """Presenter mode: the room every session joins."""
+        self.presenter_keys = (
+            read_presenter_keys(settings.presenter_keys) if settings.presenter_keys else []
         )
         self.factory: SessionFactory | None = None
         """Where sessions are forked from (None: each starts as a program, --no-prefork)."""
@@ -115,6 +122,10 @@ def server_options(settings: ServeSettings, host_key: asyncssh.SSHKey) -> dict[s
     }
     if settings.authorized_keys is not None:
         options["authorized_client_keys"] = str(settings.authorized_keys)
+    if settings.presenter_keys is not None:
+        presenters = read_presenter_keys(settings.presenter_keys)
+        options["authorized_client_keys"] = accepted_keys(presenters, settings.authorized_keys)
+        options["kbdint_auth"] = settings.authorized_keys is None
     return options
 
 
@@ -161,8 +172,14 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    presenting = None
+    if settings.present and state.hub is not None:
+        presenting = loop.create_task(present_here(settings, state.hub, _to_terminal))
     try:
         await stop.wait()
+        if presenting is not None:
+            presenting.cancel()
+            await asyncio.gather(presenting, return_exceptions=True)
         print("dossier serve: stopping", file=log, flush=True)
         acceptor.close()
         await state.stop()
@@ -174,6 +191,10 @@ async def serve_ssh(settings: ServeSettings, home: Path, log: TextIO = sys.stder
             loop.remove_signal_handler(signum)
     print("dossier serve: stopped", file=log, flush=True)
     return 0
+
+
+def _to_terminal(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _reachable(host: str) -> str:
