@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
@@ -54,7 +55,7 @@ class Presence:
         self._app.screen_change_signal.subscribe(self._app, self._screen_changed)
         self._when_ready(self._watch_detail)
 
-    def _when_ready(self, call: Any) -> None:
+    def _when_ready(self, call: Callable[[], None]) -> None:
         """``call()`` once the explorer is up (it is pushed, not yet mounted, at first)."""
         explorer = self.navigation.explorer
         if explorer is not None and explorer.is_mounted:
@@ -142,6 +143,8 @@ class Presence:
     # -- what the user does ------------------------------------------------------
     def _moved(self, by_user: bool) -> None:
         state = self.state
+        if self._watching is None:  # a dossier picked after the start: its explorer is new
+            self._when_ready(self._watch_detail)
         if state.role == "presenter":
             self._send_soon()
         elif by_user and state.role == "follower" and state.following:
