@@ -288,7 +288,10 @@ def run(args: argparse.Namespace) -> int:
         except ImportError:
             raise ServeError(_missing("textual-serve", "textual-serve>=1.1.1,<2")) from None
         try:
-            return serve_web(settings, prepare_home(settings.home))
+            if not settings.present:
+                return serve_web(settings, prepare_home(settings.home))
+            with presenting_log(settings) as log:
+                return serve_web(settings, prepare_home(settings.home), log)
         except OSError as error:
             raise _cannot_listen(settings, error) from None
     try:

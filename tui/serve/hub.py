@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..room import MAX_MESSAGE, BadMessageError, SharedPlace, decode, encode, place_message
 
@@ -234,3 +234,20 @@ class Hub:
             member.close()
         self.members.clear()
         self.presenter = None
+
+
+@contextlib.contextmanager
+def seat(
+    hub: Hub | None, *, who: str = "someone", may_present: bool = False
+) -> Iterator[int | None]:
+    """A place in the room for one session: the descriptor of the app's end of its
+    channel while the session lasts (None when the server has no room); it leaves after."""
+    if hub is None:
+        yield None
+        return
+    member, room = hub.open_channel(who=who, may_present=may_present)
+    try:
+        yield room.fileno()
+    finally:
+        room.close()
+        hub.leave(member)

@@ -24,7 +24,6 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -46,9 +45,17 @@ from .child import (
 )
 from .config import ServeSettings
 from .forked import SessionFactory, start_factory
+from .hub import Hub, seat
 from .inputs import ControlStringFilter, InputGate
 from .limits import Admission, IdleTimer, QuietLog
-from .webapp import QUIT_GRACE, WebApp, factory_environment, web_environment
+from .present import present_here
+from .webapp import (
+    QUIT_GRACE,
+    WebApp,
+    factory_environment,
+    quiet_closed_loop,
+    web_environment,
+)
 from .webcheck import (
     MAX_FRAME,
     Frame,
@@ -91,6 +98,7 @@ class DossierWebServer(Server):
             settings.app.python, Path(__file__).resolve().parent.parent.parent, home
         )
         self.factory: SessionFactory | None = None
+        self.hub = Hub(self._print) if settings.room else None
 
     def initialize_logging(self) -> None:
         # textual-serve logs with Rich at INFO; only problems are worth a line here.
@@ -144,6 +152,8 @@ class DossierWebServer(Server):
             self.factory = await start_factory(
                 self.settings, self.home, self.python_path, self._print, factory_environment
             )
+        if self.settings.present and self.hub is not None:
+            self._spawn(present_here(self.settings, self.hub, self._say))
         print(
             f"dossier serve: listening on {self.host} port {self.port} (web); "
             f"open {self.public_url}/ in a browser",
@@ -209,14 +219,17 @@ class DossierWebServer(Server):
         self.sockets.add(websocket)
         outcome = "closed"
         try:
-            outcome = await self._run_session(request, websocket)
+            with seat(self.hub) as room:  # presenter mode: a browser follows
+                outcome = await self._run_session(request, websocket, room)
         finally:
             self.sockets.discard(websocket)
             self.admission.release(address)  # only now: its app has been reaped
             self._write_log(address, started, outcome)
         return websocket
 
-    async def _run_session(self, request: web.Request, websocket: web.WebSocketResponse) -> str:
+    async def _run_session(
+        self, request: web.Request, websocket: web.WebSocketResponse, room: int | None
+    ) -> str:
         limits = self.settings.limits
         width = read_side(request.query.get("width"), 80)
         height = read_side(request.query.get("height"), 24)
@@ -242,6 +255,7 @@ class DossierWebServer(Server):
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 on_exit_request=exit_request,
+                room=room,
             )
         except OSError as error:
             await websocket.send_bytes(b"dossier: the explorer could not be started; sorry.\r\n")
@@ -360,26 +374,12 @@ class DossierWebServer(Server):
         else:
             self._print(line)
 
+    def _say(self, line: str) -> None:
+        print(line, file=sys.stderr, flush=True)  # (the terminal, when the log is a file)
+
     def _print(self, line: str) -> None:
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
         print(f"{stamp} {line}", file=self.log, flush=True)
-
-
-def _quiet_closed_loop(hook: Callable[[Any], object]) -> Callable[[Any], object]:
-    """An unraisable-exception hook that drops one harmless message at exit.
-
-    An app killed together with the server (Ctrl+C reaches its whole process group)
-    leaves a subprocess transport that is collected after the loop closed; asyncio then
-    reports 'Event loop is closed' with a traceback that means nothing to the user.
-    """
-
-    def quiet(unraisable: Any) -> object:
-        error = unraisable.exc_value
-        if isinstance(error, RuntimeError) and str(error) == "Event loop is closed":
-            return None
-        return hook(unraisable)
-
-    return quiet
 
 
 def serve_web(settings: ServeSettings, home: Path, log: TextIO = sys.stderr) -> int:
@@ -389,6 +389,6 @@ def serve_web(settings: ServeSettings, home: Path, log: TextIO = sys.stderr) -> 
     """
     sock = bind_socket(settings.host, settings.port)
     port = int(sock.getsockname()[1])
-    sys.unraisablehook = _quiet_closed_loop(sys.unraisablehook)
+    sys.unraisablehook = quiet_closed_loop(sys.unraisablehook)
     DossierWebServer(settings, port, home, log).run(sock)
     return 0

@@ -26,6 +26,7 @@ import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from .adopted import PipedProcess
 from .child import AppProcess, limit_process, with_room
@@ -330,3 +331,20 @@ async def _fork(
             os.close(fd)
         return None
     return await PipedProcess.connect(pid, *ours)
+
+
+def quiet_closed_loop(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    """An unraisable-exception hook that drops one harmless message at exit.
+
+    An app killed together with the server (Ctrl+C reaches its whole process group)
+    leaves a subprocess transport that is collected after the loop closed; asyncio then
+    reports 'Event loop is closed' with a traceback that means nothing to the user.
+    """
+
+    def quiet(unraisable: Any) -> object:
+        error = unraisable.exc_value
+        if isinstance(error, RuntimeError) and str(error) == "Event loop is closed":
+            return None
+        return hook(unraisable)
+
+    return quiet
