@@ -134,3 +134,25 @@ def test_starting_the_app_does_not_import_the_views() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == ""
+
+
+async def test_a_view_key_typed_right_after_a_cursor_move_opens_the_view_there(
+    make_app: AppFactory,
+) -> None:
+    """↓ ↓ m typed faster than the screen updates: the cursor moves are messages still
+    waiting in the explorer's queue when m is handled; the view is still for the item
+    they move to, and stays open (it was closed by the late moves before)."""
+    from tui.widgets import EntityList
+
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        actors = app.screen.query(EntityList).first()
+        actors.cursor = 1  # posts Highlighted to the explorer; not handled yet
+        actors.cursor = 2
+        app.action_open_view("matrix")  # handled now, before those messages
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, view_screen("matrix"))
+        assert app.screen.entity_id == actors.current.id  # type: ignore[union-attr]
+        assert app.history.current == Place("matrix", actors.current.id)  # type: ignore[union-attr]

@@ -213,7 +213,19 @@ class Navigation:
         self.show_current()
 
     def open_view(self, view: str) -> None:
-        """Open an analyst view for the current item (a new history step)."""
+        """Open an analyst view for the current item (a new history step).
+
+        From the explorer, once the explorer has handled what is already in its queue: a
+        cursor move typed just before (↓ then m) is a Highlighted message still waiting
+        there, and the view is for the item it moves to.
+        """
+        explorer = self.explorer
+        if explorer is not None and self._app.screen is explorer:
+            explorer.call_later(self._open_view, view)
+        else:
+            self._open_view(view)
+
+    def _open_view(self, view: str) -> None:
         if view in VIEWS and self.loaded is not None:
             self.history.visit(Place(view, self.history.current_entity))
             self.show_current()
