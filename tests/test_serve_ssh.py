@@ -76,12 +76,15 @@ def run_ssh(port: int, *args: str, timeout: float = WAIT) -> subprocess.Complete
 class OpenSSHTerminal:
     """``ssh -tt`` under a pty of our own, as a person's terminal would run it."""
 
-    def __init__(self, port: int, size: tuple[int, int] = (80, 24)) -> None:
+    def __init__(
+        self, port: int, size: tuple[int, int] = (80, 24), options: Sequence[str] = ()
+    ) -> None:
+        """``options``: more of ssh's, which win over the usual ones (ssh keeps the first)."""
         assert SSH is not None
         self.master, slave = os.openpty()
         set_window_size(slave, *size)
         self.process = subprocess.Popen(
-            [SSH, "-tt", *ssh_options(port), "127.0.0.1"],
+            [SSH, "-tt", *options, *ssh_options(port), "127.0.0.1"],
             stdin=slave,
             stdout=slave,
             stderr=slave,
