@@ -5,8 +5,14 @@ audience without one; each side sees the other only through the room.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import re
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,7 +20,17 @@ from pathlib import Path
 import pytest
 
 from tests.test_serve_ssh import OpenSSHTerminal, needs_openssh
-from tests.test_serve_support import AFTER_TWO_DOWNS, TITLE, ServeProcess, servers
+from tests.test_serve_support import (
+    AFTER_TWO_DOWNS,
+    REPO,
+    TITLE,
+    WAIT,
+    Screen,
+    ServeProcess,
+    async_wait_until,
+    servers,
+)
+from tui.serve.session import set_window_size
 
 pytestmark = needs_openssh
 DOWN, UP, ESCAPE = b"\x1b[B", b"\x1b[A", b"\x1b"
@@ -166,3 +182,90 @@ async def test_a_presenters_public_key_alone_gives_no_role(room, tmp_path: Path)
     async with terminal(server, stranger) as user:
         await user.screen.expect(NOBODY)
         assert "Presenting" not in user.screen.text()
+
+
+class ServerTerminal:
+    """``dossier serve --present`` in a terminal of its own (a pty we hold), as a speaker
+    runs it: the explorer draws on that terminal, the log goes to a file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.probe = ServeProcess(folder)  # (for its environment and log helpers)
+        master, slave = os.openpty()
+        set_window_size(slave, 100, 30)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tui.serve", "--port", "0", "--present",
+             "--host-key", str(folder / "host_key")],
+            stdin=slave, stdout=slave, stderr=slave, env=self.probe.env, cwd=REPO,
+            start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.master = master
+        os.set_blocking(master, False)
+        self.screen = Screen()
+        asyncio.get_running_loop().add_reader(master, self._read)
+        self.log_path = folder / "cache" / "dossier" / "serve" / "serve.log"
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self.master, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            asyncio.get_running_loop().remove_reader(self.master)
+            self.screen.closed = True
+            return
+        self.screen.feed(data)
+        if b"\x1b[6n" in data:  # (Textual asks where the cursor is: a terminal answers)
+            os.write(self.master, b"\x1b[1;1R")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text()
+        except OSError:
+            return ""
+
+    async def port(self) -> int:
+        await async_wait_until(lambda: "listening on" in self.log(), what="the server's log")
+        match = re.search(r"listening on \S+ port (\d+)", self.log())
+        assert match is not None
+        return int(match.group(1))
+
+    def press(self, keys: bytes) -> int:
+        mark = len(self.screen.data)
+        os.write(self.master, keys)
+        return mark
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(WAIT)
+        with contextlib.suppress(ValueError, OSError):
+            asyncio.get_running_loop().remove_reader(self.master)
+        os.close(self.master)
+
+
+async def test_presenting_from_the_servers_own_terminal(tmp_path: Path) -> None:
+    speaker = ServerTerminal(tmp_path)
+    try:
+        await speaker.screen.expect("presenting on this terminal")
+        port = await speaker.port()
+        await speaker.screen.expect(TITLE)
+        speaker.probe.port = port
+        async with terminal(speaker.probe) as follower:
+            await follower.screen.expect(FOLLOWING)
+            await speaker.screen.expect("1 connected · 1 following")
+            mark = len(follower.screen.data)
+            speaker.press(DOWN + DOWN)
+            await follower.screen.expect(AFTER_TWO_DOWNS, since=mark)
+            mark = len(follower.screen.data)
+            speaker.press(b"q")  # the speaker's explorer closes; the server serves on
+            await speaker.screen.expect("the presenter's explorer has closed")
+            await follower.screen.expect(NOBODY, since=mark)
+        assert "room: the speaker's terminal presents" in speaker.log()
+        speaker.process.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(speaker.process.wait, WAIT) == 0
+    finally:
+        speaker.close()
