@@ -2,18 +2,29 @@
 
 Each shot opens the bundled default dossier, presses the keys a user would, and
 saves what the terminal shows. README.md embeds the results.
+
+The room shots (presenter mode) give the app a channel as ``dossier serve`` does: one
+end of a SOCK_SEQPACKET pair, the other end here, sending the messages the server's hub
+(tui/serve/hub.py) sends, in its order: on joining, a follower is told its role, who
+presents and the presenter's place; a presenter its role, then the room's count.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from tui.app import DossierApp
 from tui.content import load_dossier
 from tui.content.bundled import default_dossier
+from tui.room import SharedPlace, encode, place_message
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,6 +37,45 @@ class Shot:
     keys: tuple[str, ...] = ()
     open_id: str | None = None
     """Entity to open (as a followed link would) before the keys are pressed."""
+    joined: tuple[bytes, ...] | None = None
+    """In a room (presenter mode): what the server sends as the app joins (None: no room)."""
+    then: tuple[bytes, ...] = ()
+    """What the server sends after the keys (the presenter moving on)."""
+    until: Callable[[DossierApp], bool] | None = None
+    """What the shot waits for once the room's messages are sent."""
+
+
+SPEAKER = "the speaker's terminal"
+"""Who presents, as ``dossier serve --present`` labels its own terminal."""
+
+
+def follower(place: SharedPlace) -> tuple[bytes, ...]:
+    """What a follower is sent on joining a room whose presenter is at ``place``."""
+    return (
+        encode({"type": "role", "role": "follower", "may_present": False}),
+        encode({"type": "presenter", "who": SPEAKER}),
+        place_message(place),
+    )
+
+
+def presenter(connected: int, following: int) -> tuple[bytes, ...]:
+    """What the presenter is sent on joining, then as the audience comes in."""
+    return (
+        encode({"type": "role", "role": "presenter", "may_present": True}),
+        encode({"type": "room", "connected": connected, "following": following}),
+    )
+
+
+def banner_says(text: str, item: str | None = None) -> Callable[[DossierApp], bool]:
+    """The room banner starts with ``text`` (and the app shows ``item``, if given)."""
+
+    def ready(app: DossierApp) -> bool:
+        presence = app.presence
+        if presence is None or not presence.line.fit(200).startswith(text):
+            return False
+        return item is None or app.navigation.current_entity == item
+
+    return ready
 
 
 SHOTS = [
@@ -41,30 +91,87 @@ SHOTS = [
     Shot("evidence", open_id="kistanov-no-breakthrough", keys=("e",), size=(100, 30)),
     Shot("neighbourhood", open_id="japan", keys=("n",), size=(100, 30)),
     Shot("tour", keys=("p", "space")),
+    Shot(
+        "room-following",
+        joined=follower(SharedPlace("explorer", "japan")),
+        until=banner_says("Following the presenter", "japan"),
+    ),
+    Shot(
+        "room-alone",
+        joined=follower(SharedPlace("explorer", "japan")),
+        keys=("down",),
+        then=(place_message(SharedPlace("explorer", "abe")),),
+        until=banner_says("Exploring on your own · presenter is at Shinzo Abe"),
+    ),
+    Shot(
+        "room-presenter",
+        joined=presenter(connected=12, following=10),
+        open_id="japan",
+        until=banner_says("Presenting · 12 connected · 10 following", "japan"),
+    ),
 ]
 
 
 async def take(shot: Shot) -> Path:
-    app = DossierApp(load_dossier(default_dossier(), use_cache=False))
+    if shot.joined is None:
+        return await shoot(shot, None, None)
+    app_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    with app_end, server_end:
+        for data in shot.joined:
+            server_end.send(data)
+        return await shoot(shot, app_end, server_end)
+
+
+async def shoot(shot: Shot, room: socket.socket | None, server: socket.socket | None) -> Path:
+    app = DossierApp(load_dossier(default_dossier(), use_cache=False), room=room)
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
+        if room is not None:
+            await wait(pilot, app, shot.name, settled)
         if shot.open_id is not None:
             app.open_entity(shot.open_id)
             await pilot.pause()
         for key in shot.keys:
             await pilot.press(key)
+        if server is not None:
+            for data in shot.then:
+                server.send(data)
+        if shot.until is not None:
+            await wait(pilot, app, shot.name, shot.until)
         await pilot.pause(0.2)
         path = HERE / f"{shot.name}.svg"
         app.save_screenshot(filename=path.name, path=str(HERE))
     return path
 
 
-async def main() -> int:
+def settled(app: DossierApp) -> bool:
+    """The app has its role, and a follower is at the presenter's place."""
+    presence = app.presence
+    if presence is None or presence.state.role is None:
+        return False
+    place = presence.state.place
+    return place is None or app.navigation.current_entity == place.item
+
+
+async def wait(
+    pilot: Pilot[Any], app: DossierApp, name: str, ready: Callable[[DossierApp], bool]
+) -> None:
+    """Let the app handle the room's messages until ``ready(app)`` (or fail)."""
+    for _ in range(100):
+        if ready(app):
+            return
+        await pilot.pause(0.02)
+    raise RuntimeError(f"{name}: the room never got there")
+
+
+def main() -> int:
     for shot in SHOTS:
-        path = await take(shot)
+        # An event loop per shot: an app in a room leaves its channel's reader on the
+        # loop when it exits, and the next shot's channel may get the same descriptor.
+        path = asyncio.run(take(shot))
         print(f"wrote {path.relative_to(HERE.parent)}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(main())
