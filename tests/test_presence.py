@@ -147,6 +147,10 @@ async def test_a_late_joiner_opens_on_the_presenters_place(make_app: AppFactory)
             assert detail.max_scroll_y >= 2, "the item needs more lines than the pane shows"
             assert round(detail.scroll_y) == 2
             assert app.presence is not None and app.presence.state.following
+            # It lands there: the dossier's first item it started on is no step to go
+            # back to (the places the presenter takes it to after that are).
+            assert not app.history.can_go_back
+            assert footer_keys(app).get("F") == "Explore"
 
 
 async def test_a_navigation_key_breaks_away_and_shift_f_snaps_back(make_app: AppFactory) -> None:

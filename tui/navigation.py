@@ -112,6 +112,8 @@ class Navigation:
         self.delays = delays
         self._loaded: Loaded | None = None
         self.history = History()
+        self._shared_before = False
+        """A place from the room was applied already (the first replaces the start)."""
         self.kept_views = KeptViews(app)
         self.on_move: Callable[[bool], None] | None = None
         """Presenter mode (:mod:`.presenting`): told after every change of place, True
@@ -314,8 +316,13 @@ class Navigation:
             step = None
         view = EXPLORER if shared.view == "tour" else shared.view
         self._applying = True
+        history = self.history
         try:
-            self.history.visit(Place(view, item))
+            if self._shared_before or history.can_go_back or history.can_go_forward:
+                history.visit(Place(view, item))
+            else:  # the dossier's first item, where a late joiner starts: not a step
+                history.replace(Place(view, item))
+            self._shared_before = True
             explorer.follow_tour(step)
             self.show_current()
             if view == EXPLORER and shared.scroll is not None:

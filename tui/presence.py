@@ -154,8 +154,9 @@ class RoomLink:
         self._writing = False
         self._flush()
 
-    def close(self) -> None:
-        """Stop using the channel (the server is gone): the app goes on alone."""
+    def close(self, *, quietly: bool = False) -> None:
+        """Stop using the channel (the server is gone): the app goes on alone. Quietly:
+        the app is ending, and nobody is told."""
         if not self.is_open:
             return
         self.is_open = False
@@ -166,7 +167,8 @@ class RoomLink:
                 if self._writing:
                     self._loop.remove_writer(self.sock.fileno())
         self.sock.close()
-        self._closed()
+        if not quietly:
+            self._closed()
 
 
 @dataclass

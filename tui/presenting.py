@@ -217,6 +217,8 @@ class PresenterModeApp(App[None]):
     """The App's part in presenter mode: its keys and starting the presence."""
 
     BINDINGS = [
+        # One key, two names: the footer says what F does now.
+        Binding("F,shift+f", "room_explore", "Explore", id="room-explore"),
         Binding("F,shift+f", "room_follow", "Follow", id="room-follow"),
         Binding("H,shift+h", "room_hand_over", "Hand over", id="room-hand-over"),
         Binding("P,shift+p", "room_take_over", "Present", id="room-take-over"),
@@ -236,6 +238,11 @@ class PresenterModeApp(App[None]):
         if self.presence is not None:
             self.presence.start()
 
+    def on_unmount(self) -> None:
+        # Ending: leave the room (its descriptor and the loop's watch on it) unannounced.
+        if self.presence is not None:
+            self.presence.link.close(quietly=True)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not action.startswith("room_"):
             return True
@@ -243,8 +250,9 @@ class PresenterModeApp(App[None]):
         if presence is None or not presence.link.is_open:
             return False
         state = presence.state
-        if action == "room_follow":
-            return state.role == "follower"
+        if action in ("room_follow", "room_explore"):
+            following = state.following
+            return state.role == "follower" and following == (action == "room_explore")
         if action == "room_hand_over":
             return state.role == "presenter"
         return state.may_take_over
@@ -252,6 +260,9 @@ class PresenterModeApp(App[None]):
     def action_room_follow(self) -> None:
         if self.presence is not None:
             self.presence.toggle_following()
+
+    def action_room_explore(self) -> None:
+        self.action_room_follow()
 
     def action_room_hand_over(self) -> None:
         if self.presence is not None:
