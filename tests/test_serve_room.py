@@ -269,3 +269,36 @@ async def test_presenting_from_the_servers_own_terminal(tmp_path: Path) -> None:
         assert await asyncio.to_thread(speaker.process.wait, WAIT) == 0
     finally:
         speaker.close()
+
+
+async def test_an_unknown_id_on_the_channel_is_ignored_and_logged(
+    serve: Callable[..., ServeProcess], tmp_path: Path
+) -> None:
+    """A presenter on a newer version of the dossier (it changed on disk between two
+    logins) shows an item the audience's older copy lacks: its id reaches them, is
+    checked, ignored and logged; they stay where they were, and follow the next place."""
+    folder = tmp_path / "dossier"
+    shutil.copytree(REPO / "content" / "russia-japan", folder)
+    alice = make_key(tmp_path, "alice")
+    keys = tmp_path / "presenters"
+    keys.write_text(Path(f"{alice}.pub").read_text())
+    server = serve(str(folder), "--presenter-keys", str(keys))
+    async with terminal(server) as follower:
+        await follower.screen.expect(NOBODY)
+        actors = folder / "actors.yaml"
+        actors.write_text(
+            actors.read_text().replace(
+                "actors:\n",
+                "actors:\n  - id: newcomer\n    name: A Newcomer\n    kind: state\n"
+                "    role: Only in the newer version\n    summary: Added after they joined.\n",
+                1,
+            )
+        )
+        mark = len(follower.screen.data)
+        async with terminal(server, alice) as presenter:
+            await presenter.screen.expect("A Newcomer")  # the presenter's first item
+            await server.expect_log(r"app dossier: room: .*newcomer")
+            assert "A Newcomer" not in follower.screen.text(mark)
+            presenter.press(DOWN)  # to Russia, which both versions have
+            await follower.screen.expect("Following the presenter", since=mark)
+            await follower.screen.expect("One of the two parties", since=mark)

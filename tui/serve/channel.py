@@ -165,6 +165,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             await self._terminate(child)
             return
         self._child = child
+        who = f"{self.connection.address}:{self.connection.port}"
+        child.on_note = lambda note: self.state.write_log(f"{who} app {note}")
         self._started()
 
     def _refuse_start(self, error: OSError) -> None:

@@ -16,7 +16,7 @@ import re
 import resource
 import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,9 @@ MAX_SIDE = 1000
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 SERVER_SETTINGS = ("DOSSIER_CACHE_DIR", "DOSSIER_NO_CACHE", "DOSSIER_MAX_FILE_SIZE")
 """The presenter's own settings (never the client's) that the app inherits."""
+MAX_NOTES = 100
+"""Most room notes of one app passed to the server's log."""
+ROOM_NOTE = b"dossier: room:"
 ERROR_TAIL = 16 * 1024
 """Most of an app's stderr kept for the server's log (its last bytes: a traceback's end)."""
 CPU_KILL_MARGIN = 5
@@ -166,6 +169,11 @@ class AppProcess:
     def __init__(self, process: Any) -> None:
         self.process = process
         self._error_tail = bytearray()
+        self._line = bytearray()
+        self._notes = 0
+        self.on_note: Callable[[str], None] | None = None
+        """Told each note the app writes about the room (a line starting ``dossier:
+        room:``, e.g. an unknown id it ignored), as it comes; at most :data:`MAX_NOTES`."""
 
     @property
     def pid(self) -> int:
@@ -179,6 +187,15 @@ class AppProcess:
     def keep_errors(self, data: bytes) -> None:
         self._error_tail += data
         del self._error_tail[:-ERROR_TAIL]
+        if self.on_note is None or self._notes >= MAX_NOTES:
+            return
+        self._line += data
+        *lines, rest = self._line.split(b"\n")
+        self._line = bytearray(rest[-ERROR_TAIL:])
+        for line in lines:
+            if line.startswith(ROOM_NOTE) and self._notes < MAX_NOTES:
+                self._notes += 1
+                self.on_note(" ".join(log_text(bytes(line))))
 
 
 def log_text(data: bytes) -> list[str]:

@@ -262,6 +262,7 @@ class DossierWebServer(Server):
             await websocket.close()
             return f"cannot start the app: {error.strerror or error}"
         self.apps.add(app)
+        app.on_note = lambda note: self._print(f"{request.remote} web app {note}")
         outcome = ""
         idle = IdleTimer(limits.idle_timeout, lambda: self._end(websocket, app, "idle"))
         try:
