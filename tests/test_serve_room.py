@@ -27,6 +27,7 @@ from tests.test_serve_support import (
     WAIT,
     Screen,
     ServeProcess,
+    alive,
     async_wait_until,
     servers,
 )
@@ -302,3 +303,16 @@ async def test_an_unknown_id_on_the_channel_is_ignored_and_logged(
             presenter.press(DOWN)  # to Russia, which both versions have
             await follower.screen.expect("Following the presenter", since=mark)
             await follower.screen.expect("One of the two parties", since=mark)
+
+
+async def test_the_speakers_explorer_ends_with_a_killed_server(tmp_path: Path) -> None:
+    speaker = ServerTerminal(tmp_path)
+    try:
+        await speaker.port()
+        await speaker.screen.expect(TITLE)
+        speaker.probe.process = speaker.process  # (for its list of the server's children)
+        (app,) = speaker.probe.children()  # the speaker's explorer (the factory aside)
+        speaker.process.kill()  # no chance to end it: the kernel must
+        await async_wait_until(lambda: not alive(app), what="the speaker's explorer to end")
+    finally:
+        speaker.close()

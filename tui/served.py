@@ -15,6 +15,8 @@ import signal
 import sys
 
 SERVED = "DOSSIER_SERVED"
+PRESENTING = "DOSSIER_PRESENTING_FOR"
+"""Set (to the server's process id) for the speaker's own explorer of ``--present``."""
 PR_SET_PDEATHSIG = 1
 """prctl(2): the signal the kernel sends when the parent exits."""
 PR_SET_NAME = 15
@@ -33,9 +35,9 @@ def prctl(option: int, value: int | bytes) -> bool:
     return bool(libc.prctl(option, value, 0, 0, 0) == 0)
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this process when its parent (as of now) exits."""
-    prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send ``signum`` when this process's parent (as of now) exits."""
+    prctl(PR_SET_PDEATHSIG, int(signum))
 
 
 def server_pid() -> int | None:
@@ -45,7 +47,16 @@ def server_pid() -> int | None:
 
 
 def end_with_server() -> None:
-    """When served, be killed with the server; if it is already gone, exit at once."""
+    """When served, be killed with the server; if it is already gone, exit at once.
+
+    The speaker's explorer of ``--present`` ends with the server too, but on SIGTERM,
+    which leaves the speaker's terminal as it was found where it can.
+    """
+    presenting = os.environ.get(PRESENTING, "")
+    if presenting.isdigit() and sys.platform.startswith("linux"):
+        die_with_parent(signal.SIGTERM)
+        if os.getppid() != int(presenting):
+            os._exit(1)
     server = server_pid()
     if server is None or not sys.platform.startswith("linux"):
         return

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..room import ROOM_FD
-from ..served import SERVED
+from ..served import PRESENTING, SERVED
 from .config import ServeSettings
 from .hub import Hub
 
@@ -41,6 +41,7 @@ async def present_here(settings: ServeSettings, hub: Hub, say: Callable[[str], N
     member, room = hub.open_channel(who=SPEAKER, may_present=True, present=True)
     env = {name: value for name, value in os.environ.items() if name != SERVED}
     env[ROOM_FD] = str(room.fileno())
+    env[PRESENTING] = str(os.getpid())  # it ends with the server (see tui.served)
     try:
         process = await asyncio.create_subprocess_exec(
             *settings.app.argv(), env=env, pass_fds=(room.fileno(),)
