@@ -29,10 +29,17 @@ def _serve(quick: bool) -> None:
     run(quick=quick)
 
 
+def _room(quick: bool) -> None:
+    from bench.room import run
+
+    run(quick=quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "load": _load,
     "terminal": _terminal,
     "serve": _serve,
+    "room": _room,
 }
 """Every known benchmark by name, in the order ``python -m bench`` runs them."""
 

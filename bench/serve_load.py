@@ -43,9 +43,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 SESSIONS = 50
 QUICK_SESSIONS = 10
@@ -84,7 +86,9 @@ class BenchError(Exception):
 class ServeServer:
     """``python -m tui.serve`` in a subprocess, stopped (and its apps with it) on exit."""
 
-    def __init__(self, folder: Path, sessions: int, *, prefork: bool = True) -> None:
+    def __init__(
+        self, folder: Path, sessions: int, *, prefork: bool = True, extra: Sequence[str] = ()
+    ) -> None:
         self.folder = folder
         self.log_path = folder / "server.log"
         self.args = [
@@ -107,6 +111,7 @@ class ServeServer:
             "--idle-timeout",
             "0",
             *([] if prefork else ["--no-prefork"]),
+            *extra,
         ]
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
@@ -253,33 +258,34 @@ class Client:
             await asyncio.wait_for(self.data.wait(), KEY_TIMEOUT)
         except TimeoutError:
             return None
+        return await self.settled() - start, self.received - start_bytes
+
+    async def settled(self) -> float:
+        """The time of the last byte, once nothing has come for :data:`KEY_SETTLE`."""
         while (quiet := time.perf_counter() - self.last_byte) < KEY_SETTLE:
             await asyncio.sleep(KEY_SETTLE - quiet)
-        return self.last_byte - start, self.received - start_bytes
+        return self.last_byte
 
 
-async def open_clients(port: int, count: int) -> tuple[list[object], list[Client]]:
-    """``count`` sessions, each showing the explorer."""
+async def open_client(port: int, **options: Any) -> tuple[object, Client]:
+    """One session showing the explorer; ``options`` go to ``asyncssh.connect``."""
     import asyncssh
 
-    async def one() -> tuple[object, Client]:
-        conn = await asyncssh.connect(
-            "127.0.0.1",
-            port,
-            username="bench",
-            known_hosts=None,
-            client_keys=None,
-            agent_path=None,
-            config=[],
-        )
-        process = await conn.create_process(
-            term_type="xterm-256color", term_size=SIZE, encoding=None
-        )
-        client = Client(process)
-        await client.shows(TITLE)
-        return conn, client
+    options = {"client_keys": None, **options}
+    conn = await asyncssh.connect(
+        "127.0.0.1", port, username="bench", known_hosts=None, agent_path=None, config=[], **options
+    )
+    process = await conn.create_process(term_type="xterm-256color", term_size=SIZE, encoding=None)
+    client = Client(process)
+    await client.shows(TITLE)
+    return conn, client
 
-    pairs = await asyncio.wait_for(asyncio.gather(*(one() for _ in range(count))), START_TIMEOUT)
+
+async def open_clients(port: int, count: int, **options: Any) -> tuple[list[object], list[Client]]:
+    """``count`` sessions, each showing the explorer."""
+    pairs = await asyncio.wait_for(
+        asyncio.gather(*(open_client(port, **options) for _ in range(count))), START_TIMEOUT
+    )
     return [conn for conn, _ in pairs], [client for _, client in pairs]
 
 
@@ -327,8 +333,13 @@ class Run:
         return len(self.latencies)
 
     def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+        return percentile(self.latencies, fraction)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The ``fraction`` percentile of ``values``, nearest rank."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 async def measure(
