@@ -31,6 +31,7 @@ from tests.test_serve_support import (
     async_wait_until,
     servers,
 )
+from tui.serve.hub import FOLLOWER_NICE
 from tui.serve.session import set_window_size
 
 pytestmark = needs_openssh
@@ -113,6 +114,10 @@ async def test_a_late_joiner_lands_where_the_presenter_is(room) -> None:  # type
         async with terminal(server) as late:
             await late.screen.expect(AFTER_TWO_DOWNS)
             await late.screen.expect(FOLLOWING)
+            # Followers yield the processor to the presenter (bench/room.py says why).
+            nice = sorted(int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+                          for pid in server.children())  # fmt: skip
+            assert nice == [0, FOLLOWER_NICE]
 
 
 async def test_breaking_away_and_following_again(room) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from textual.app import App
@@ -177,10 +178,10 @@ class Presence:
             return
         loop = asyncio.get_running_loop()
         wait = self._sent_at + self.navigation.delays.room_place - loop.time()
-        if wait > 0:
-            self._send_later = loop.call_later(wait, self._send_place)
-        else:
-            self._send_later = loop.call_soon(self._send_place)
+        # After the presenter's own frame: the followers' redraws it sets off then do
+        # not compete with it (measured: bench/room.py).
+        after_frame = partial(self._app.call_after_refresh, self._send_place)
+        self._send_later = loop.call_later(max(wait, 0), after_frame)
 
     def _send_place(self) -> None:
         self._send_later = None

@@ -165,6 +165,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             await self._terminate(child)
             return
         self._child = child
+        if self._member is not None and self.state.hub is not None:
+            self.state.hub.seat_process(self._member, child.pid)
         who = f"{self.connection.address}:{self.connection.port}"
         child.on_note = lambda note: self.state.write_log(f"{who} app {note}")
         self._started()

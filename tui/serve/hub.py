@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,8 @@ from ..room import MAX_MESSAGE, BadMessageError, SharedPlace, decode, encode, pl
 
 MESSAGES_PER_SECOND = 50
 """Most messages a member may send in a second (a person moves far slower)."""
+FOLLOWER_NICE = 19
+"""The niceness of a follower's app (the presenter's stays at 0)."""
 READS_PER_WAKEUP = 16
 """Messages read from one member before the event loop turns to others."""
 
@@ -38,6 +41,8 @@ class Member:
         """How others are told who presents (chosen by the server, never by the client)."""
         self.may_present = may_present
         self.following = True
+        self.pid: int | None = None
+        """The app's process (once started): followers run at a lower priority."""
         self._latest: dict[str, bytes] = {}
         """What waits to be sent, one per kind: only the latest of each matters."""
         self._writing = False
@@ -210,7 +215,25 @@ class Hub:
         for other in self.members:
             self._tell_presenter(other)
 
+    def seat_process(self, member: Member, pid: int) -> None:
+        """``member``'s app is process ``pid``: give it its role's priority."""
+        member.pid = pid
+        self._prioritise(member)
+
+    def _prioritise(self, member: Member) -> None:
+        """Followers yield the processor to the presenter (and the server): a key of the
+        presenter's makes every follower redraw at once, which on a small machine would
+        otherwise hold back the presenter's own screen (measured: bench/room.py)."""
+        if member.pid is None:
+            return
+        nice = 0 if member.presenting else FOLLOWER_NICE
+        try:
+            os.setpriority(os.PRIO_PGRP, member.pid, nice)
+        except OSError as error:  # (back to 0 needs CAP_SYS_NICE: it stays lower)
+            self.log(f"room: cannot set a session's priority to {nice}: {error.strerror}")
+
     def _tell_role(self, member: Member) -> None:
+        self._prioritise(member)
         role = "presenter" if member.presenting else "follower"
         member.send(
             "role", encode({"type": "role", "role": role, "may_present": member.may_present})
