@@ -217,20 +217,19 @@ class Navigation:
     def open_view(self, view: str) -> None:
         """Open an analyst view for the current item (a new history step).
 
-        From the explorer, once the explorer has handled what is already in its queue: a
-        cursor move typed just before (↓ then m) is a Highlighted message still waiting
-        there, and the view is for the item it moves to.
+        The item is the one under the explorer's cursor: a cursor move typed just before
+        (↓ then m, faster than a frame) is a Highlighted message still waiting in the
+        explorer's queue, which the explorer drops once the view is on top.
         """
-        explorer = self.explorer
-        if explorer is not None and self._app.screen is explorer:
-            explorer.call_later(self._open_view, view)
-        else:
-            self._open_view(view)
-
-    def _open_view(self, view: str) -> None:
-        if view in VIEWS and self.loaded is not None:
-            self.history.visit(Place(view, self.history.current_entity))
-            self.show_current()
+        if view not in VIEWS or self.loaded is None:
+            return
+        explorer, place = self.explorer, self.history.current
+        if explorer is not None and self._app.screen is explorer and place is not None:
+            item = explorer.highlighted()
+            if item is not None and place == Place(EXPLORER, place.entity_id):
+                self.history.replace(Place(EXPLORER, item))
+        self.history.visit(Place(view, self.history.current_entity))
+        self.show_current()
 
     def restore_place(self, place: Place) -> None:
         self.history.replace(place)

@@ -147,6 +147,14 @@ class ExplorerScreen(Screen[None]):
         self.query_one(ProblemsPanel).set_problems(problems)
 
     # -- state down --------------------------------------------------------
+    def highlighted(self) -> str | None:
+        """The item a cursor move not yet handled goes to (None when there is none)."""
+        focused = self.focused
+        if isinstance(focused, EntityList) and focused.highlights_waiting > 0:
+            current = focused.current
+            return current.id if current is not None else None
+        return None
+
     def show(self, entity_id: str | None) -> None:
         """Show ``entity_id`` in the detail pane, select it in its list, mark its links."""
         entity: Entity | None = self.dossier.get(entity_id) if entity_id else None
@@ -179,6 +187,9 @@ class ExplorerScreen(Screen[None]):
     # -- messages up -------------------------------------------------------
     def on_entity_list_highlighted(self, message: EntityList.Highlighted) -> None:
         message.stop()  # handled: no further hop to the app
+        message.entity_list.highlights_waiting -= 1
+        if self.app.screen is not self:
+            return  # a view opened since, for the item under the cursor (open_view)
         self.navigation.open_entity(message.entity.id, replace=True)
         # Soon after this frame is out (not at once: the thread writing it to the
         # terminal would wait for this one), prepare the details of the items on

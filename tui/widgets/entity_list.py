@@ -198,6 +198,9 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
 
     # -- cursor ------------------------------------------------------------
     _announce = True
+    highlights_waiting = 0
+    """Highlighted messages posted and not yet handled by the screen (a cursor move
+    typed faster than a frame): the owner counts them down as it handles them."""
     _painted_cursor = 0
     """The row last painted with the cursor style."""
 
@@ -208,6 +211,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
             # Paint nothing yet: the owner answers Highlighted by calling select() while
             # it updates the rest, so the whole change goes out in one frame. (Painting
             # the row now sends a frame at once and holds the next back a frame interval.)
+            self.highlights_waiting += 1
             self.screen.post_message(self.Highlighted(self, entity))
         else:
             self._paint_cursor()
