@@ -219,10 +219,10 @@ class PresenterModeApp(App[None]):
 
     BINDINGS = [
         # One key, two names: the footer says what F does now.
-        Binding("F,shift+f", "room_explore", "Explore", id="room-explore"),
-        Binding("F,shift+f", "room_follow", "Follow", id="room-follow"),
-        Binding("H,shift+h", "room_hand_over", "Hand over", id="room-hand-over"),
-        Binding("P,shift+p", "room_take_over", "Present", id="room-take-over"),
+        Binding("F,shift+f", "room('explore')", "Explore", id="room-explore"),
+        Binding("F,shift+f", "room('follow')", "Follow", id="room-follow"),
+        Binding("H,shift+h", "room('hand_over')", "Hand over", id="room-hand-over"),
+        Binding("P,shift+p", "room('take_over')", "Present", id="room-take-over"),
     ]
 
     navigation: Navigation
@@ -245,30 +245,20 @@ class PresenterModeApp(App[None]):
             self.presence.link.close(quietly=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if not action.startswith("room_"):
+        if action != "room":
             return True
         presence = self.presence
         if presence is None or not presence.link.is_open:
             return False
-        state = presence.state
-        if action in ("room_follow", "room_explore"):
-            following = state.following
-            return state.role == "follower" and following == (action == "room_explore")
-        if action == "room_hand_over":
+        state, (what,) = presence.state, parameters
+        if what in ("follow", "explore"):
+            return state.role == "follower" and state.following == (what == "explore")
+        if what == "hand_over":
             return state.role == "presenter"
         return state.may_take_over
 
-    def action_room_follow(self) -> None:
+    def action_room(self, what: str) -> None:
+        """F (explore, or follow again), H (hand over) or P (take over)."""
         if self.presence is not None:
-            self.presence.toggle_following()
-
-    def action_room_explore(self) -> None:
-        self.action_room_follow()
-
-    def action_room_hand_over(self) -> None:
-        if self.presence is not None:
-            self.presence.hand_over()
-
-    def action_room_take_over(self) -> None:
-        if self.presence is not None:
-            self.presence.take_over()
+            act = {"hand_over": self.presence.hand_over, "take_over": self.presence.take_over}
+            act.get(what, self.presence.toggle_following)()

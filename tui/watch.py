@@ -86,47 +86,40 @@ def text_files(dossier: Dossier | None) -> list[Path]:
     return [root / s.text_file for s in dossier.sources if s.text_file]
 
 
+@dataclass(eq=False)
 class LiveReload:
     """Reload ``path`` with ``load`` whenever its files change and settle: the explorer
     shows the new version in place (history kept), or the problems of a broken one."""
 
-    def __init__(
-        self,
-        app: App[Any],
-        navigation: Navigation,
-        path: Path,
-        load: Callable[[Path], LoadResult],
-        interval: float | None = WATCH_INTERVAL,
-    ) -> None:
-        self._app = app
-        self._interval = interval
-        self._navigation = navigation
-        self._path = path
-        self._load = load
-        self._watcher: ChangeWatcher | None = None
+    app: App[Any]
+    navigation: Navigation
+    path: Path
+    load: Callable[[Path], LoadResult]
+    interval: float | None = WATCH_INTERVAL
+    _watcher: ChangeWatcher | None = field(default=None, init=False)
 
     def start(self) -> None:
         """Note the files as they are, and look at them every ``interval`` from now on
         (with no interval, only when :meth:`check` is called)."""
-        loaded = self._navigation.loaded
+        loaded = self.navigation.loaded
         shown = loaded.dossier if loaded is not None else None
-        self._watcher = ChangeWatcher(self._path, text_files(shown))
-        if self._interval is not None:
-            self._app.set_interval(self._interval, self.check)
+        self._watcher = ChangeWatcher(self.path, text_files(shown))
+        if self.interval is not None:
+            self.app.set_interval(self.interval, self.check)
 
     def check(self) -> Worker[None] | None:
         """Look at the files once: the worker reloading them when a change has settled
         (it shows the result before it ends), else None."""
         if self._watcher is None or not self._watcher.poll():
             return None
-        return self._app.run_worker(self._reload, thread=True, exclusive=True, group="reload")
+        return self.app.run_worker(self._reload, thread=True, exclusive=True, group="reload")
 
     def _reload(self) -> None:
-        result = self._load(self._path)
-        self._app.call_from_thread(self._reloaded, result)
+        result = self.load(self.path)
+        self.app.call_from_thread(self._reloaded, result)
 
     def _reloaded(self, result: LoadResult) -> None:
-        app, navigation = self._app, self._navigation
+        app, navigation = self.app, self.navigation
         explorer = navigation.explorer
         if result.dossier is None:
             if explorer is not None:
