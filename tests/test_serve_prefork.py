@@ -37,6 +37,7 @@ from tests.test_serve_support import (
     alive,
     async_wait_until,
     connect,
+    explore_resize_and_quit,
     servers,
 )
 from tui.serve import Limits
@@ -112,13 +113,7 @@ async def test_a_session_is_set_up_alike_either_way(
         theirs = set(server.fds()).union(*(_fds(pid) for pid in server.factories()))
         own = {fd for fd in _fds(app) - standard if not fd.startswith("anon_inode:")}
         assert own and not own & theirs
-        mark = session.press(b"\x1b[B\x1b[B")
-        await session.screen.expect(AFTER_TWO_DOWNS, since=mark)
-        mark = len(session.screen.data)
-        session.process.change_terminal_size(120, 40)
-        await session.screen.expect_bytes(rb"\x1b\[40;\d+H", since=mark)
-        session.press(b"q")
-        assert await session.wait_closed() == 0
+        await explore_resize_and_quit(session)
     await async_wait_until(lambda: not alive(app), what="the app to be reaped")
     assert server.children() == []
 

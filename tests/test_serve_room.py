@@ -6,7 +6,6 @@ audience without one; each side sees the other only through the room.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import shutil
@@ -25,14 +24,13 @@ from tests.test_serve_support import (
     REPO,
     TITLE,
     WAIT,
-    Screen,
+    PtyTerminal,
     ServeProcess,
     alive,
     async_wait_until,
     servers,
 )
 from tui.serve.hub import FOLLOWER_NICE
-from tui.serve.session import set_window_size
 
 pytestmark = needs_openssh
 DOWN, UP, ESCAPE = b"\x1b[B", b"\x1b[A", b"\x1b"
@@ -190,40 +188,18 @@ async def test_a_presenters_public_key_alone_gives_no_role(room, tmp_path: Path)
         assert "Presenting" not in user.screen.text()
 
 
-class ServerTerminal:
+class ServerTerminal(PtyTerminal):
     """``dossier serve --present`` in a terminal of its own (a pty we hold), as a speaker
     runs it: the explorer draws on that terminal, the log goes to a file."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
         self.probe = ServeProcess(folder)  # (for its environment and log helpers)
-        master, slave = os.openpty()
-        set_window_size(slave, 100, 30)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tui.serve", "--port", "0", "--present",
-             "--host-key", str(folder / "host_key")],
-            stdin=slave, stdout=slave, stderr=slave, env=self.probe.env, cwd=REPO,
-            start_new_session=True,
-        )  # fmt: skip
-        os.close(slave)
-        self.master = master
-        os.set_blocking(master, False)
-        self.screen = Screen()
-        asyncio.get_running_loop().add_reader(master, self._read)
+        argv = [sys.executable, "-m", "tui.serve", "--port", "0", "--present"]
+        argv += ["--host-key", str(folder / "host_key")]
+        super().__init__(argv, (100, 30), env=self.probe.env, cwd=REPO)
         self.log_path = folder / "cache" / "dossier" / "serve" / "serve.log"
 
-    def _read(self) -> None:
-        try:
-            data = os.read(self.master, 65536)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            asyncio.get_running_loop().remove_reader(self.master)
-            self.screen.closed = True
-            return
-        self.screen.feed(data)
+    def answer(self, data: bytes) -> None:
         if b"\x1b[6n" in data:  # (Textual asks where the cursor is: a terminal answers)
             os.write(self.master, b"\x1b[1;1R")
 
@@ -238,19 +214,6 @@ class ServerTerminal:
         match = re.search(r"listening on \S+ port (\d+)", self.log())
         assert match is not None
         return int(match.group(1))
-
-    def press(self, keys: bytes) -> int:
-        mark = len(self.screen.data)
-        os.write(self.master, keys)
-        return mark
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(WAIT)
-        with contextlib.suppress(ValueError, OSError):
-            asyncio.get_running_loop().remove_reader(self.master)
-        os.close(self.master)
 
 
 async def test_presenting_from_the_servers_own_terminal(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import shutil
 import signal
@@ -26,11 +25,12 @@ from tests.test_serve_support import (
     AFTER_TWO_DOWNS,
     TITLE,
     WAIT,
-    Screen,
+    PtyTerminal,
     ServeProcess,
     Session,
     async_wait_until,
     connect,
+    explore_resize_and_quit,
     servers,
     wait_until,
 )
@@ -73,7 +73,7 @@ def run_ssh(port: int, *args: str, timeout: float = WAIT) -> subprocess.Complete
     )
 
 
-class OpenSSHTerminal:
+class OpenSSHTerminal(PtyTerminal):
     """``ssh -tt`` under a pty of our own, as a person's terminal would run it."""
 
     def __init__(
@@ -81,38 +81,7 @@ class OpenSSHTerminal:
     ) -> None:
         """``options``: more of ssh's, which win over the usual ones (ssh keeps the first)."""
         assert SSH is not None
-        self.master, slave = os.openpty()
-        set_window_size(slave, *size)
-        self.process = subprocess.Popen(
-            [SSH, "-tt", *options, *ssh_options(port), "127.0.0.1"],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            start_new_session=True,
-        )
-        os.close(slave)
-        os.set_blocking(self.master, False)
-        self.screen = Screen()
-        self._loop = asyncio.get_running_loop()
-        self._loop.add_reader(self.master, self._read)
-
-    def _read(self) -> None:
-        try:
-            data = os.read(self.master, 65536)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self._loop.remove_reader(self.master)
-            self.screen.closed = True
-            return
-        self.screen.feed(data)
-
-    def press(self, keys: bytes) -> int:
-        mark = len(self.screen.data)
-        os.write(self.master, keys)
-        return mark
+        super().__init__([SSH, "-tt", *options, *ssh_options(port), "127.0.0.1"], size)
 
     def resize(self, columns: int, rows: int) -> int:
         """What a terminal window does: new size on the pty, SIGWINCH to the client."""
@@ -124,13 +93,6 @@ class OpenSSHTerminal:
     async def wait(self) -> int:
         await async_wait_until(lambda: self.process.poll() is not None, what="ssh to exit")
         return self.process.returncode
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(WAIT)
-        self._loop.remove_reader(self.master)
-        os.close(self.master)
 
 
 @contextlib.contextmanager
@@ -274,13 +236,7 @@ def test_openssh_local_forwarding_is_refused(server: ServeProcess, tmp_path: Pat
 async def test_asyncssh_session_navigates_resizes_and_quits(server: ServeProcess) -> None:
     async with await connect(server.port) as conn:
         session = await Session.open(conn, expecting=TITLE)
-        mark = session.press(DOWN + DOWN)
-        await session.screen.expect(AFTER_TWO_DOWNS, since=mark)
-        mark = len(session.screen.data)
-        session.process.change_terminal_size(120, 40)
-        await session.screen.expect_bytes(rb"\x1b\[40;\d+H", since=mark)
-        session.press(b"q")
-        assert await session.wait_closed() == 0
+        await explore_resize_and_quit(session)
     assert not server.children()
 
 

@@ -10,6 +10,7 @@ The other ``test_serve_*`` modules import these.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -18,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 import pytest
@@ -324,6 +326,66 @@ class Session:
         await asyncio.wait_for(self.process.wait_closed(), WAIT)
         await asyncio.wait_for(self._reader, WAIT)
         return self.process.exit_status
+
+
+async def explore_resize_and_quit(session: Session) -> None:
+    """What a user does in a session: two items down, a bigger window, then q (exit 0)."""
+    mark = session.press(b"\x1b[B\x1b[B")
+    await session.screen.expect(AFTER_TWO_DOWNS, since=mark)
+    mark = len(session.screen.data)
+    session.process.change_terminal_size(120, 40)
+    await session.screen.expect_bytes(rb"\x1b\[40;\d+H", since=mark)
+    session.press(b"q")
+    assert await session.wait_closed() == 0
+
+
+class PtyTerminal:
+    """A program under a pty of our own, as a person's terminal would run it: what it
+    draws collects in :attr:`screen`, keys go in with :meth:`press`."""
+
+    def __init__(self, argv: list[str], size: tuple[int, int], **options: Any) -> None:
+        from tui.serve.session import set_window_size
+
+        self.master, slave = os.openpty()
+        set_window_size(slave, *size)
+        self.process = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True, **options
+        )
+        os.close(slave)
+        os.set_blocking(self.master, False)
+        self.screen = Screen()
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self.master, self._read)
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self.master, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._loop.remove_reader(self.master)
+            self.screen.closed = True
+            return
+        self.screen.feed(data)
+        self.answer(data)
+
+    def answer(self, data: bytes) -> None:
+        """What a terminal says back to ``data`` (nothing, unless a subclass knows)."""
+
+    def press(self, keys: bytes) -> int:
+        mark = len(self.screen.data)
+        os.write(self.master, keys)
+        return mark
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(WAIT)
+        with contextlib.suppress(ValueError, OSError):
+            self._loop.remove_reader(self.master)
+        os.close(self.master)
 
 
 # Tests of the life cycle --------------------------------------------------------------
