@@ -327,6 +327,7 @@ def size(*_):
     columns, rows = os.get_terminal_size(0)
     sys.stdout.write(f"size {columns}x{rows}\\n"); sys.stdout.flush()
 signal.signal(signal.SIGWINCH, size)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)  # (as a served app does: see tui.served)
 if "stubborn" in sys.argv:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

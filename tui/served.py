@@ -60,6 +60,9 @@ def end_with_server() -> None:
     server = server_pid()
     if server is None or not sys.platform.startswith("linux"):
         return
+    # A hang-up ends a session, even when the server runs under nohup (which would have
+    # its children ignore it).
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     die_with_parent()
     prctl(PR_SET_NAME, SESSION_NAME)
     if os.getppid() != server:
