@@ -268,9 +268,9 @@ async def test_an_unknown_id_on_the_channel_is_ignored_and_logged(
             await presenter.screen.expect("A Newcomer")  # the presenter's first item
             await server.expect_log(r"app dossier: room: .*newcomer")
             assert "A Newcomer" not in follower.screen.text(mark)
-            presenter.press(DOWN)  # to Russia, which both versions have
+            presenter.press(DOWN + DOWN)  # to Japan, which both versions have
             await follower.screen.expect("Following the presenter", since=mark)
-            await follower.screen.expect("One of the two parties", since=mark)
+            await follower.screen.expect("claims the disputed islands", since=mark)
 
 
 async def test_the_speakers_explorer_ends_with_a_killed_server(tmp_path: Path) -> None:

@@ -93,6 +93,7 @@ class DossierWebServer(Server):
         self.sockets: set[web.WebSocketResponse] = set()
         self.apps: set[WebApp] = set()
         self.idle: set[web.WebSocketResponse] = set()
+        self.farewells: dict[web.WebSocketResponse, asyncio.Task[Any]] = {}
         self.tasks: set[asyncio.Task[Any]] = set()
         self.python_path = python_path_for(
             settings.app.python, Path(__file__).resolve().parent.parent.parent, home
@@ -221,8 +222,12 @@ class DossierWebServer(Server):
         try:
             with seat(self.hub) as room:  # presenter mode: a browser follows
                 outcome = await self._run_session(request, websocket, room)
+            if farewell := self.farewells.pop(websocket, None):
+                with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
+                    await asyncio.wait_for(asyncio.shield(farewell), HEARTBEAT)
         finally:
             self.sockets.discard(websocket)
+            self.farewells.pop(websocket, None)
             self.admission.release(address)  # only now: its app has been reaped
             self._write_log(address, started, outcome)
         return websocket
@@ -363,14 +368,14 @@ class DossierWebServer(Server):
                 await websocket.send_bytes(f"\r\n{text}\r\n".encode())
             await websocket.close(code=code, message=why.encode())
 
-        self._spawn(close())
+        # (Awaited by the handler: a reset from its end would cut the goodbye short.)
+        self.farewells[websocket] = self._spawn(close())
 
     def _write_log(self, address: str, started: float, outcome: str) -> None:
         """One line per session; refusals at most one per address every few seconds."""
         duration = time.monotonic() - started
         line = f"{address} web {duration:.1f}s {outcome}"
         if outcome.startswith("refused: "):
-            # One line per address and kind of refusal every few seconds.
             self.quiet.line(" ".join([address, *outcome.split(" ", 2)[:2]]), line)
         else:
             self._print(line)
