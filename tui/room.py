@@ -39,6 +39,8 @@ from typing import Any
 
 ROOM_FD = "DOSSIER_ROOM_FD"
 """The environment variable naming the app's channel descriptor."""
+ROOM_FD_NUMBER = 3
+"""The descriptor a forked session has its channel on (after stdin, stdout, stderr)."""
 MAX_MESSAGE = 2048
 """Largest message either side sends or accepts, in bytes."""
 VIEWS = ("explorer", "matrix", "timeline", "evidence", "neighbourhood", "tour")

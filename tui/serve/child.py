@@ -20,9 +20,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..room import ROOM_FD
+from ..room import ROOM_FD, ROOM_FD_NUMBER
 from ..served import SERVED
-from .factory import ROOM_FD_NUMBER
 
 DEFAULT_TERM = "xterm-256color"
 DEFAULT_SIZE = (80, 24)
@@ -94,7 +93,7 @@ def child_environment(
 
 def with_room(env: Mapping[str, str], room: int | None, *, forked: bool = False) -> dict[str, str]:
     """``env`` plus where the app finds its room channel (presenter mode), if it has one:
-    the same descriptor number when spawned, :data:`~.factory.ROOM_FD_NUMBER` when forked."""
+    the same descriptor number when spawned, :data:`~tui.room.ROOM_FD_NUMBER` when forked."""
     env = dict(env)
     if room is not None:
         env[ROOM_FD] = str(ROOM_FD_NUMBER if forked else room)

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..served import PR_SET_NAME, SESSION_NAME, die_with_parent, end_with_server, prctl
+from .child import limit_process
 
 MAX_MESSAGE = 256 * 1024
 """Largest request or reply on the factory's socket (an environment is far smaller)."""
@@ -53,7 +54,6 @@ MAX_FDS = 3
 """Most descriptors one request carries."""
 ADOPTION_WAIT = 5.0
 """Seconds a new session waits to be re-parented to the server before giving up."""
-CPU_KILL_MARGIN = 5
 FACTORY_NAME = b"dossier-factory"
 """The name ``ps`` and ``top`` show for the factory (its sessions: ``SESSION_NAME``)."""
 
@@ -107,10 +107,6 @@ def fds_allowed(kind: str) -> tuple[int, int]:
     return (2, 3) if kind == "pty" else (3, 4)
 
 
-ROOM_FD_NUMBER = 3
-"""The descriptor a forked session has its room channel on (after stdin, stdout, stderr)."""
-
-
 # The session's side ------------------------------------------------------------
 
 
@@ -142,16 +138,6 @@ def _take_descriptors(kind: str, fds: Sequence[int]) -> None:
     os.closerange(len(moved), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
 
 
-def _limit(memory: int, cpu: float) -> None:
-    """The limits :func:`tui.serve.child.limit_process` puts on a spawned session."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if memory > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    if cpu > 0:
-        seconds = max(1, round(cpu))
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + CPU_KILL_MARGIN))
-
-
 def _become_session(
     request: Request, fds: Sequence[int], server: int, run: Any, started: int
 ) -> None:
@@ -169,7 +155,7 @@ def _become_session(
         _take_descriptors(request.kind, fds)
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
-        _limit(request.memory, request.cpu)
+        limit_process(os.getpid(), memory=request.memory, cpu=request.cpu)
         os.environ.clear()
         os.environ.update(request.env)
         os.chdir(request.cwd)
