@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from tui.room import SharedPlace, decode, encode, place_message
-from tui.serve.hub import MESSAGES_PER_SECOND, Hub, Member
+from tui.serve.hub import FOLLOWER_NICE, MESSAGES_PER_SECOND, Hub, Member, autogroup_nice
 
 
 class App:
@@ -167,3 +169,32 @@ async def test_one_presenter_at_a_time_hand_over_and_leaving(hub: Hub) -> None:
 
 def test_place_messages_round_trip() -> None:
     assert decode(place_message(PUTIN)) == {"type": "place", "place": PUTIN}
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+async def test_only_followers_that_cannot_present_yield_the_processor(hub: Hub) -> None:
+    """A follower's app runs at a lower priority (its process group and, where the kernel
+    has them, its session's autogroup); one that may present keeps its own, so taking
+    over (which cannot raise a priority without CAP_SYS_NICE) finds it at the normal one."""
+    sessions = [subprocess.Popen(["sleep", "30"], start_new_session=True) for _ in range(2)]
+    try:
+        speaker = App(hub, who="speaker", present=True)
+        audience, deputy = App(hub), App(hub, who="deputy", may=True)
+        hub.seat_process(audience.member, sessions[0].pid)
+        hub.seat_process(deputy.member, sessions[1].pid)
+        assert [_nice(s.pid) for s in sessions] == [FOLLOWER_NICE, 0]
+        if autogroup_nice(sessions[0].pid) is not None:
+            assert [autogroup_nice(s.pid) for s in sessions] == [FOLLOWER_NICE, 0]
+        speaker.close()
+        await settle()
+        deputy.say({"type": "take_over"})
+        await settle()
+        assert hub.presenter is deputy.member
+        assert _nice(sessions[1].pid) == 0
+    finally:
+        for each in sessions:
+            each.kill()
+            each.wait()

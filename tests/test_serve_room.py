@@ -30,7 +30,7 @@ from tests.test_serve_support import (
     async_wait_until,
     servers,
 )
-from tui.serve.hub import FOLLOWER_NICE
+from tui.serve.hub import FOLLOWER_NICE, autogroup_nice
 
 pytestmark = needs_openssh
 DOWN, UP, ESCAPE = b"\x1b[B", b"\x1b[A", b"\x1b"
@@ -116,6 +116,10 @@ async def test_a_late_joiner_lands_where_the_presenter_is(room) -> None:  # type
             nice = sorted(int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
                           for pid in server.children())  # fmt: skip
             assert nice == [0, FOLLOWER_NICE]
+            # Where the kernel schedules each session as a group, the group's nice
+            # value is what counts against the presenter's: the follower's is lowered.
+            groups = sorted(autogroup_nice(pid) for pid in server.children())  # type: ignore[type-var]
+            assert groups in ([None, None], [0, FOLLOWER_NICE])
 
 
 async def test_breaking_away_and_following_again(room) -> None:  # type: ignore[no-untyped-def]
@@ -192,10 +196,11 @@ class ServerTerminal(PtyTerminal):
     """``dossier serve --present`` in a terminal of its own (a pty we hold), as a speaker
     runs it: the explorer draws on that terminal, the log goes to a file."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *extra: str) -> None:
         self.probe = ServeProcess(folder)  # (for its environment and log helpers)
-        argv = [sys.executable, "-m", "tui.serve", "--port", "0", "--present"]
-        argv += ["--host-key", str(folder / "host_key")]
+        argv = [sys.executable, "-m", "tui.serve", "--port", "0", "--present", *extra]
+        if "--web" not in extra:
+            argv += ["--host-key", str(folder / "host_key")]
         super().__init__(argv, (100, 30), env=self.probe.env, cwd=REPO)
         self.log_path = folder / "cache" / "dossier" / "serve" / "serve.log"
 

@@ -458,3 +458,35 @@ async def test_apps_do_not_outlive_a_killed_server(serve: Callable[..., ServePro
         (app,) = server.children()
         server.process.kill()  # type: ignore[union-attr]
         await async_wait_until(lambda: not alive(app), what="the app to die with its server")
+
+
+async def test_a_browser_follows_the_speaker_at_a_followers_priority(tmp_path: Path) -> None:
+    """``serve --web --present``: a browser's session joins the room as a follower (its
+    app at the followers' lower priority), and follows the speaker's keys."""
+    from tests.test_serve_room import FOLLOWING, ServerTerminal
+    from tui.serve.hub import FOLLOWER_NICE, autogroup_nice
+
+    speaker = ServerTerminal(tmp_path, "--web")
+    try:
+        speaker.probe.port = await speaker.port()
+        speaker.probe.process = speaker.process  # (for its list of the server's children)
+        await speaker.screen.expect(TITLE)
+        async with aiohttp.ClientSession() as http:
+            follower = await open_session(http, speaker.probe, (100, 30), expecting=FOLLOWING)
+            await speaker.screen.expect("1 connected · 1 following")
+            mark = len(follower.screen.data)
+            speaker.press(b"\x1b[B\x1b[B")
+            await follower.screen.expect(AFTER_TWO_DOWNS, since=mark)
+            niceness = {nice_of(pid) for pid in speaker.probe.children()}
+            assert niceness == {0, FOLLOWER_NICE}  # the speaker's explorer, the browser's
+            groups = {autogroup_nice(pid) for pid in speaker.probe.children()}
+            assert groups in ({None}, {0, FOLLOWER_NICE})
+            await follower.press("q")
+            await follower.wait_closed()
+    finally:
+        speaker.close()
+
+
+def nice_of(pid: int) -> int:
+    """The nice value of process ``pid``, from /proc."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])

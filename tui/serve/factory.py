@@ -50,8 +50,11 @@ from .child import limit_process
 
 MAX_MESSAGE = 256 * 1024
 """Largest request or reply on the factory's socket (an environment is far smaller)."""
-MAX_FDS = 3
-"""Most descriptors one request carries."""
+KIND_FDS = {"pty": (2, 3), "pipes": (3, 4)}
+"""How many descriptors a request of each kind carries: without, and with, the room's
+channel (presenter mode), which comes last."""
+MAX_FDS = max(max(counts) for counts in KIND_FDS.values())
+"""Most descriptors one request carries (more would be cut off by the kernel)."""
 ADOPTION_WAIT = 5.0
 """Seconds a new session waits to be re-parented to the server before giving up."""
 FACTORY_NAME = b"dossier-factory"
@@ -81,7 +84,7 @@ class Request:
         ):
             raise ValueError("bad environment")
         kind = raw.get("kind")
-        if kind not in ("pty", "pipes"):
+        if kind not in KIND_FDS:
             raise ValueError("bad kind")
         return cls(
             id=int(raw["id"]),
@@ -104,7 +107,7 @@ def reply(sock: socket.socket, **fields: object) -> None:
 def fds_allowed(kind: str) -> tuple[int, int]:
     """How many descriptors a request of ``kind`` carries: without, and with, the room's
     channel (presenter mode), which comes last."""
-    return (2, 3) if kind == "pty" else (3, 4)
+    return KIND_FDS.get(kind, (0, 0))
 
 
 # The session's side ------------------------------------------------------------
@@ -234,13 +237,17 @@ class Factory:
         reply(self.sock, ready=True, pid=os.getpid())
         while True:
             try:
-                data, fds, _, _ = socket.recv_fds(self.sock, MAX_MESSAGE, MAX_FDS)
+                data, fds, flags, _ = socket.recv_fds(self.sock, MAX_MESSAGE, MAX_FDS)
             except InterruptedError:
                 continue
             if not data:
                 return 0
             try:
-                self._answer(data, fds)
+                if flags & (socket.MSG_CTRUNC | socket.MSG_TRUNC):
+                    # Cut short by the kernel: what arrived is not the whole request.
+                    reply(self.sock, id=-1, error="request cut short")
+                else:
+                    self._answer(data, fds)
             finally:
                 for fd in fds:
                     with contextlib.suppress(OSError):

@@ -20,6 +20,8 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 from ..room import MAX_MESSAGE, BadMessageError, SharedPlace, decode, encode, place_message
 
@@ -29,6 +31,30 @@ FOLLOWER_NICE = 19
 """The niceness of a follower's app (the presenter's stays at 0)."""
 READS_PER_WAKEUP = 16
 """Messages read from one member before the event loop turns to others."""
+
+
+def autogroup_nice(pid: int) -> int | None:
+    """The nice value of ``pid``'s scheduling autogroup; None where there is none."""
+    try:
+        text = Path(f"/proc/{pid}/autogroup").read_text()
+    except OSError:
+        return None
+    # "/autogroup-123 nice 19"
+    words = text.split()
+    return int(words[-1]) if len(words) == 3 and words[1] == "nice" else None
+
+
+def set_autogroup_nice(pid: int, nice: int) -> bool:
+    """Set the nice value of the autogroup of session leader ``pid``: True if it changed,
+    False if it was already that, the kernel has no autogroups, or it refused (raising
+    needs CAP_SYS_NICE)."""
+    if autogroup_nice(pid) in (None, nice):
+        return False
+    try:
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+    except OSError:
+        return False
+    return True
 
 
 class Member:
@@ -223,14 +249,24 @@ class Hub:
     def _prioritise(self, member: Member) -> None:
         """Followers yield the processor to the presenter (and the server): a key of the
         presenter's makes every follower redraw at once, which on a small machine would
-        otherwise hold back the presenter's own screen (measured: bench/room.py)."""
+        otherwise hold back the presenter's own screen (measured: bench/room.py).
+
+        Two knobs, both only ever lowered (raising needs CAP_SYS_NICE): the nice value
+        of the app's process group, and that of its session's *autogroup*. Where the
+        kernel groups each session for scheduling (``kernel.sched_autogroup_enabled``,
+        the default on most distributions), every app is a session of its own, and a
+        nice value counts only against other processes of the same group: 30 followers
+        at nice 19 would still get 30 shares of the processor to the presenter's one.
+        A member that may present keeps its priority while it follows, so that taking
+        over never leaves the new presenter at a follower's."""
         if member.pid is None:
             return
-        nice = 0 if member.presenting else FOLLOWER_NICE
+        nice = 0 if member.presenting or member.may_present else FOLLOWER_NICE
         try:
             os.setpriority(os.PRIO_PGRP, member.pid, nice)
         except OSError as error:  # (back to 0 needs CAP_SYS_NICE: it stays lower)
             self.log(f"room: cannot set a session's priority to {nice}: {error.strerror}")
+        set_autogroup_nice(member.pid, nice)
 
     def _tell_role(self, member: Member) -> None:
         self._prioritise(member)
@@ -259,18 +295,31 @@ class Hub:
         self.presenter = None
 
 
+@dataclass
+class Seat:
+    """One session's place in the room: the app's end of its channel, to pass on."""
+
+    hub: Hub
+    member: Member
+    fd: int
+
+    def started(self, pid: int) -> None:
+        """The session's app is process ``pid`` (a follower's runs at a lower priority)."""
+        self.hub.seat_process(self.member, pid)
+
+
 @contextlib.contextmanager
 def seat(
     hub: Hub | None, *, who: str = "someone", may_present: bool = False
-) -> Iterator[int | None]:
-    """A place in the room for one session: the descriptor of the app's end of its
-    channel while the session lasts (None when the server has no room); it leaves after."""
+) -> Iterator[Seat | None]:
+    """A place in the room for one session while it lasts (None when the server has no
+    room); it leaves after."""
     if hub is None:
         yield None
         return
     member, room = hub.open_channel(who=who, may_present=may_present)
     try:
-        yield room.fileno()
+        yield Seat(hub, member, room.fileno())
     finally:
         room.close()
         hub.leave(member)

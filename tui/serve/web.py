@@ -45,7 +45,7 @@ from .child import (
 )
 from .config import ServeSettings
 from .forked import SessionFactory, start_factory
-from .hub import Hub, seat
+from .hub import Hub, Seat, seat
 from .inputs import ControlStringFilter, InputGate
 from .limits import Admission, IdleTimer, QuietLog
 from .present import present_here
@@ -233,7 +233,7 @@ class DossierWebServer(Server):
         return websocket
 
     async def _run_session(
-        self, request: web.Request, websocket: web.WebSocketResponse, room: int | None
+        self, request: web.Request, websocket: web.WebSocketResponse, room: Seat | None
     ) -> str:
         limits = self.settings.limits
         width = read_side(request.query.get("width"), 80)
@@ -260,13 +260,15 @@ class DossierWebServer(Server):
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 on_exit_request=exit_request,
-                room=room,
+                room=room.fd if room is not None else None,
             )
         except OSError as error:
             await websocket.send_bytes(b"dossier: the explorer could not be started; sorry.\r\n")
             await websocket.close()
             return f"cannot start the app: {error.strerror or error}"
         self.apps.add(app)
+        if room is not None:
+            room.started(app.pid)
         app.on_note = lambda note: self._print(f"{request.remote} web app {note}")
         outcome = ""
         idle = IdleTimer(limits.idle_timeout, lambda: self._end(websocket, app, "idle"))
