@@ -253,6 +253,13 @@ def run(*, quick: bool = False) -> None:
                 f"{count} followers: CPU ms per presenter key: server {server:.1f} / apps "
                 f"{apps:.1f} / client {client:.1f}; all seated in {tally.start_seconds:.1f} s"
             )
+            if count:
+                cpus = os.cpu_count() or 1
+                notes.append(
+                    f"{count} followers: the apps' {apps:.0f} ms of CPU per key, shared by "
+                    f"{cpus} CPUs, put the last follower's screen at least "
+                    f"{apps / cpus:.0f} ms after the key, whatever the scheduling"
+                )
     print()
     if len(tallies) == 2:
         print_verdicts(*tallies)

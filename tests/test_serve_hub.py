@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from tui.room import SharedPlace, decode, encode, place_message
-from tui.serve.hub import FOLLOWER_NICE, MESSAGES_PER_SECOND, Hub, Member, autogroup_nice
+from tui.serve.hub import (
+    FOLLOWER_NICE,
+    MESSAGES_PER_SECOND,
+    PLACE_DELAY,
+    Hub,
+    Member,
+    autogroup_nice,
+)
 
 
 class App:
@@ -54,6 +61,10 @@ async def hub() -> AsyncIterator[Hub]:
 
 
 async def settle() -> None:
+    """Until the hub has passed on what it was told (places go on after PLACE_DELAY)."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+    await asyncio.sleep(PLACE_DELAY * 2)
     for _ in range(5):
         await asyncio.sleep(0)
 
@@ -94,13 +105,31 @@ async def test_a_followers_messages_move_nobody(hub: Hub) -> None:
     assert hub.place == PUTIN and hub.presenter is speaker.member
 
 
-async def test_a_slow_follower_gets_the_latest_place_not_every_step(hub: Hub) -> None:
+async def test_places_go_on_after_a_moment_and_steps_meanwhile_as_one(hub: Hub) -> None:
+    """The presenter's frame gets a head start on the followers' redraws, and places that
+    come meanwhile (a key held down) go on as the latest one alone."""
+    speaker = App(hub, present=True)
+    follower = App(hub)
+    follower.told()
+    for place in (PUTIN, MATRIX, PUTIN, MATRIX):
+        speaker.say({"type": "place", "place": place.as_dict()})
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert hub.place == MATRIX
+    assert follower.told() == []  # not yet
+    await settle()
+    assert follower.told() == [{"type": "place", "place": MATRIX}]
+
+
+async def test_a_slow_follower_gets_the_latest_place_not_every_step() -> None:
+    hub = Hub(lambda line: None, place_delay=0)  # every step is passed on
     speaker = App(hub, present=True)
     slow = App(hub)
     slow.told()
     steps = [SharedPlace("explorer", f"item-{n}") for n in range(3000)]
     for place in steps:  # far more than the socket holds
         hub.received(speaker.member, {"type": "place", "place": place})
+        await asyncio.sleep(0)
     received = []
     for _ in range(200):
         received += [m["place"] for m in slow.told() if m["type"] == "place"]
@@ -109,6 +138,7 @@ async def test_a_slow_follower_gets_the_latest_place_not_every_step(hub: Hub) ->
         await asyncio.sleep(0.01)
     assert received[-1] == steps[-1]
     assert len(received) < len(steps)  # steps it could not take in time were skipped
+    hub.close()
 
 
 async def test_misbehaving_members_are_cut_off_and_the_room_goes_on(hub: Hub) -> None:

@@ -29,6 +29,13 @@ MESSAGES_PER_SECOND = 50
 """Most messages a member may send in a second (a person moves far slower)."""
 FOLLOWER_NICE = 19
 """The niceness of a follower's app (the presenter's stays at 0)."""
+PLACE_DELAY = 0.015
+"""Seconds between a place arriving from the presenter and its going on to the followers.
+
+The presenter's app sends its place once its own frame is written, but that frame still
+has to cross its pty and the server to reach the projector; every follower redrawing at
+that moment (on a small machine, 30 followers are 200 ms of CPU) would hold back its last
+part (measured: bench/room.py). Places that come meanwhile go on as one: the latest."""
 READS_PER_WAKEUP = 16
 """Messages read from one member before the event loop turns to others."""
 
@@ -156,11 +163,14 @@ class Member:
 class Hub:
     """The room: its members, its presenter and the presenter's latest place."""
 
-    def __init__(self, log: Callable[[str], None]) -> None:
+    def __init__(self, log: Callable[[str], None], *, place_delay: float = PLACE_DELAY) -> None:
         self.log = log
         self.members: list[Member] = []
         self.presenter: Member | None = None
         self.place: SharedPlace | None = None
+        self.place_delay = place_delay
+        self._passing_on: asyncio.TimerHandle | None = None
+        """The presenter's latest place, due to be sent on to the followers."""
 
     def open_channel(
         self, *, who: str, may_present: bool, present: bool = False
@@ -209,10 +219,9 @@ class Hub:
             assert isinstance(place, SharedPlace)
             if place != self.place:
                 self.place = place
-                data = place_message(place)
-                for other in self.members:
-                    if other is not member:
-                        other.send("place", data)
+                if self._passing_on is None:
+                    loop = asyncio.get_running_loop()
+                    self._passing_on = loop.call_later(self.place_delay, self._pass_on)
         elif kind == "following" and not member.presenting:
             member.following = bool(message["on"])
             self._count()
@@ -226,6 +235,17 @@ class Hub:
             self._count()
         # Anything else (a follower's place, a take-over while someone presents) is
         # a message of the room sent by the wrong member: ignored.
+
+    def _pass_on(self) -> None:
+        """Send the presenter's latest place to everyone else (every place that came
+        meanwhile was only a step on the way there)."""
+        self._passing_on = None
+        if self.place is None:
+            return
+        data = place_message(self.place)
+        for other in self.members:
+            if other is not self.presenter:
+                other.send("place", data)
 
     def _give_role(self, member: Member) -> None:
         self.presenter = member
@@ -289,6 +309,9 @@ class Hub:
         )
 
     def close(self) -> None:
+        if self._passing_on is not None:
+            self._passing_on.cancel()
+            self._passing_on = None
         for member in list(self.members):
             member.close()
         self.members.clear()
