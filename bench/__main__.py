@@ -35,11 +35,18 @@ def _room(quick: bool) -> None:
     run(quick=quick)
 
 
+def _search(quick: bool) -> None:
+    from bench.search import run
+
+    run(quick=quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "load": _load,
     "terminal": _terminal,
     "serve": _serve,
     "room": _room,
+    "search": _search,
 }
 """Every known benchmark by name, in the order ``python -m bench`` runs them."""
 
