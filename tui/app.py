@@ -49,6 +49,7 @@ class DossierApp(PresenterModeApp):
         Binding("t", "open_view('timeline')", "Timeline", show=False, id="view-timeline"),
         Binding("e", "open_view('evidence')", "Evidence", show=False, id="view-evidence"),
         Binding("n", "open_view('neighbourhood')", "Links", show=False, id="view-neighbourhood"),
+        Binding("s", "open_view('search')", "Search", show=False, id="view-search"),
         Binding("p", "tour", "Tour", show=False, id="tour"),
         Binding("y", "copy_citation", "Cite", show=False, id="copy-citation"),
     ]

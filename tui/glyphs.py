@@ -48,3 +48,11 @@ KIND_LABEL: dict[str, str] = {
 }
 LINKED_MARK = "•"
 """Shown beside list items linked to the current selection."""
+KIND_GLYPH: dict[str, str] = {
+    "actor": "◆",
+    "issue": "■",
+    "assessment": "▲",
+    "event": "●",
+    "source": "¶",
+}
+"""A shape per kind of item, where items of every kind are listed together (search)."""

@@ -19,6 +19,7 @@ from .content import Dossier, Index
 from .content.gcpause import collector_paused
 from .history import EXPLORER, History, Place
 from .kept_views import KeptViews
+from .room import VIEWS as SHARED_VIEWS
 from .room import SharedPlace
 from .screens import VIEWS, ExplorerScreen, PickerScreen, ViewScreen, view_screen
 from .screens.explorer import PREPARE_NEIGHBOURS_DELAY
@@ -280,6 +281,8 @@ class Navigation:
         place, explorer = self.history.current, self.explorer
         if place is None or explorer is None or not explorer.is_mounted:
             return None
+        if place.view not in SHARED_VIEWS:
+            return None  # a search is the user's own: the room is not told (the last place stays)
         if place.view != EXPLORER:
             return SharedPlace(place.view, place.entity_id)
         scroll = explorer.detail_scroll

@@ -29,6 +29,7 @@ VIEWS: dict[str, ViewEntry] = {
     "timeline": ViewEntry("Timeline", "timeline", "TimelineScreen"),
     "evidence": ViewEntry("Evidence", "evidence", "EvidenceScreen"),
     "neighbourhood": ViewEntry("Neighbourhood", "neighbourhood", "NeighbourhoodScreen"),
+    "search": ViewEntry("Search", "search", "SearchScreen"),
 }
 """Every analyst view by its history key (each screen's VIEW and NAME; a test checks)."""
 

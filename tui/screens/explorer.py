@@ -77,6 +77,9 @@ class ExplorerScreen(Screen[None]):
         Binding("space,right", "tour_step(1)", "Next", id="tour-next"),
         Binding("left", "tour_step(-1)", "Previous", id="tour-previous"),
         Binding("escape", "escape", "Leave", id="escape"),
+        # Shown only while the detail marks a search's words (opened from the search view).
+        Binding("right_square_bracket", "search_hit(1)", "Next hit", id="search-next"),
+        Binding("left_square_bracket", "search_hit(-1)", "Previous hit", id="search-previous"),
     ]
 
     def __init__(
@@ -159,7 +162,10 @@ class ExplorerScreen(Screen[None]):
         """Show ``entity_id`` in the detail pane, select it in its list, mark its links."""
         entity: Entity | None = self.dossier.get(entity_id) if entity_id else None
         detail, lists, breadcrumb = self._panes()
+        searched = bool(detail.marked_lines)
         detail.show(entity)
+        if searched:  # the keys of a search's hits go with its marks
+            self.refresh_bindings()
         linked = self.index.neighbours(entity.id) if entity is not None else None
         for pane in lists.values():
             pane.set_linked(linked)
@@ -222,21 +228,45 @@ class ExplorerScreen(Screen[None]):
             return isinstance(self.focused, EntityList) and self.tour_stop is None
         if action == "escape":
             focused = self.focused
-            return self.tour_stop is not None or (
-                isinstance(focused, EntityList) and bool(focused.filter_text)
+            return (
+                self.tour_stop is not None
+                or (isinstance(focused, EntityList) and bool(focused.filter_text))
+                or bool(self._panes()[0].marked_lines)
             )
         if action == "tour_step":
             return self.tour_stop is not None
+        if action == "search_hit":
+            return bool(self._panes()[0].marked_lines) and not isinstance(self.focused, Input)
         if action == "link_hints":
             return not isinstance(self.focused, Input) and bool(self.query_one(DetailPane).links)
         return True
 
     def action_escape(self) -> None:
-        """Leave the tour, or clear the focused list's filter."""
+        """Leave the tour, or clear the focused list's filter, or a search's marks."""
+        focused = self.focused
         if self.tour_stop is not None:
             self.leave_tour()
-        else:
+        elif isinstance(focused, EntityList) and focused.filter_text:
             self.action_clear_filter()
+        else:
+            self._panes()[0].clear_marks()
+            self.refresh_bindings()
+
+    # -- a search's hit ------------------------------------------------------
+    def show_search_hit(self, terms: tuple[str, ...], text: str) -> bool:
+        """Mark a search's ``terms`` in the detail of the item shown and go to the line
+        that says ``text`` (the hit's); False when the detail does not show them."""
+        detail = self._panes()[0]
+        found = detail.mark_search(terms, text)
+        self.set_focus(detail)
+        self.refresh_bindings()
+        return found is not None
+
+    def action_search_hit(self, step: int) -> None:
+        detail = self._panes()[0]
+        if detail.next_mark(step) is None:
+            where = "last" if step > 0 else "first"
+            self.notify(f"That was the {where} hit in this item.", timeout=2)
 
     def action_link_hints(self) -> None:
         self.query_one(DetailPane).start_hints()

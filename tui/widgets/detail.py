@@ -29,6 +29,7 @@ from ..content import Dossier, Entity, Index
 from .caches import DETAIL_ENTITIES, LRUCache
 from .detail_lines import LINK_ARROW, DetailLine, detail_lines
 from .detail_links import PREFETCH_DELAY, DetailLinks, hint_labels
+from .detail_marks import DetailMarks
 from .framed import FramedRows
 from .inline_bar import InlineScrollbar, row_runs
 from .keys import MOVE_BINDINGS
@@ -50,7 +51,7 @@ class _Wrapped:
     """(lines wrapped, width, estimated rows of the lines not wrapped yet)."""
 
 
-class DetailPane(InlineScrollbar, FramedRows, DetailLinks, LinePane):
+class DetailPane(InlineScrollbar, FramedRows, DetailMarks, DetailLinks, LinePane):
     """Shows :attr:`lines`; link lines can be highlighted and followed."""
 
     DEFAULT_CSS = """
@@ -137,6 +138,7 @@ class DetailPane(InlineScrollbar, FramedRows, DetailLinks, LinePane):
         if title != self._title:  # setting a title repaints the whole pane
             self._title = self.border_title = title
         self._highlighted = None  # nothing until the user moves: the pane opens at the top
+        self._forget_marks()  # a search's marks are for the item they were set on
         if round(self.scroll_y) != 0:
             self.scroll_to(y=0, animate=False, immediate=True)
             self._shown.clear()  # scrolling repaints it all
@@ -218,7 +220,7 @@ class DetailPane(InlineScrollbar, FramedRows, DetailLinks, LinePane):
         for number in range(done, min(count, len(lines))):
             line = lines[number]
             content.first_row.append(len(rows))
-            text = line.text
+            text = self.marked(number, line.text) if shown else line.text
             label = self._labels.get(number) if shown else None
             if label is not None:
                 text = Text.assemble((f" {label} ", "bold reverse"), " ", text[len(LINK_ARROW) :])

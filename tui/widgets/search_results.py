@@ -1,0 +1,182 @@
+"""The search view's hits, two rows each, on the line API.
+
+Each hit reads as its item (the kind's glyph and its name) and the field the words were
+found in, said the way a person would ("Japan's position on the islands"); below, one
+line of the text around the match with the matched words in bold reverse (a look that
+stays in 16 colours and NO_COLOR). Only the rows in view are drawn, so a thousand hits
+cost what ten do. The list never takes the focus: the query input keeps it, and the
+screen moves this list's cursor (up, down, pages) and opens its hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Self
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.strip import Strip
+
+from ..content.search import Hit, snippet
+from ..content.text import clean_text, one_line
+from ..glyphs import KIND_GLYPH
+from .caches import LIST_ROWS, LRUCache
+from .cursor_list import CursorList
+from .framed import FramedRows
+from .inline_bar import InlineScrollbar
+
+ROWS_PER_HIT = 2
+CURSOR_BAR = "▌"
+"""Marks the cursor's hit on both of its rows (a shape, for NO_COLOR terminals)."""
+MATCH_STYLE = Style(bold=True, reverse=True)
+"""How a matched word looks in a snippet."""
+INDENT = "   "
+
+
+class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
+    """The hits of one search; posts :class:`Chosen` (enter, or a double click)."""
+
+    DEFAULT_CSS = """
+    SearchResults {
+        overflow-y: hidden;  /* the scrollbar is drawn inline: InlineScrollbar */
+    }
+    SearchResults > .cursor-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    SearchResults > .search-results--where {
+        color: $text-muted;
+    }
+    SearchResults > .search-results--empty {
+        color: $text-muted;
+    }
+    """
+
+    COMPONENT_CLASSES = {"search-results--where", "search-results--empty"}
+
+    BINDINGS = [Binding("enter", "choose", "Open", id="open-hit")]
+
+    ROW_LINES = ROWS_PER_HIT
+
+    @dataclass
+    class Chosen(Message):
+        """The user opened ``hit`` (its row number among the hits: ``row``)."""
+
+        results: SearchResults
+        hit: Hit
+        row: int
+
+    def __init__(self, label: Callable[[str], str], *, id: str) -> None:
+        self._strips: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(LIST_ROWS)
+        """Rendered rows by (hit, row of the hit, cursor?, width); emptied when the
+        hits or the look change."""
+        self._styles_for: tuple[str, ...] | None = None
+        super().__init__(id=id)
+        self._label = label
+        self.hits: tuple[Hit, ...] = ()
+        self._shown = []
+        self.empty_text = ""
+        """What the list says when it shows no hit (why: no query, nothing matched)."""
+
+    # -- what is shown -----------------------------------------------------
+    @property
+    def current(self) -> Hit | None:
+        """The hit under the cursor (None when there is none)."""
+        index = self.current_index()
+        return None if index is None else self.hits[index]
+
+    def set_hits(self, hits: Sequence[Hit], empty_text: str, *, cursor: int = 0) -> None:
+        """Show ``hits`` (``empty_text`` when there are none), the cursor on ``cursor``."""
+        self.hits = tuple(hits)
+        self.empty_text = empty_text
+        self._shown = list(range(len(self.hits)))
+        self._strips.clear()
+        self.virtual_size = Size(0, max(1, len(self.hits)) * ROWS_PER_HIT)
+        self.set_reactive(SearchResults.cursor, self.validate_cursor(cursor))
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.scroll_to_cursor()
+        self.refresh()
+
+    # -- cursor ------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.scroll_to_cursor()
+        self.refresh_lines(old * ROWS_PER_HIT, ROWS_PER_HIT)
+        self.refresh_lines(new * ROWS_PER_HIT, ROWS_PER_HIT)
+
+    def choose(self) -> None:
+        hit = self.current
+        if hit is not None:
+            self.post_message(self.Chosen(self, hit, self.cursor))
+
+    # -- rendering ---------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        if not regions:  # a whole repaint: a style may have changed too
+            self._strips.clear()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def render_row(self, y: int) -> Strip:
+        width = self.viewport.width
+        if width <= 0:
+            return Strip.blank(0)
+        styles_for = (self.app.theme,)
+        if styles_for != self._styles_for:
+            self._strips.clear()
+            self._styles_for = styles_for
+        row, part = divmod(round(self.scroll_y) + y, ROWS_PER_HIT)
+        base = self.rich_style
+        if row >= len(self.hits):
+            if row == 0 and part == 0 and self.empty_text:
+                empty = base + self.get_component_rich_style("search-results--empty")
+                return self._strip(Text(" " + self.empty_text, style=empty), width, empty)
+            return Strip.blank(width, base)
+        key = (row, part, row == self.cursor, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_hit_row(self.hits[row], part, row == self.cursor, width)
+            self._strips.set(key, strip)
+        return strip
+
+    def _render_hit_row(self, hit: Hit, part: int, cursor: bool, width: int) -> Strip:
+        """Row ``part`` (0: the item and field, 1: the snippet) of ``hit``."""
+        style: Style = self.rich_style
+        if cursor:
+            style += self.get_component_rich_style("cursor-list--cursor")
+        text = Text(CURSOR_BAR if cursor else " ", style=style, end="")
+        unit = hit.unit
+        if part == 0:
+            text.append(f"{KIND_GLYPH.get(unit.kind, '·')} ")
+            text.append(clean_text(one_line(self._label(unit.item))), style="bold")
+            where = self.get_component_rich_style("search-results--where", partial=True)
+            text.append(f"  · {clean_text(one_line(unit.where))}", style=where)
+        else:
+            text.append(INDENT)
+            room = max(8, width - len(INDENT) - 2)
+            line, spans = snippet(unit.text, hit.spans(), room)
+            shown = Text(line)
+            for start, end in spans:
+                shown.stylize(MATCH_STYLE, start, end)
+            text.append_text(shown)
+        return self._strip(text, width, style)
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.no_wrap = True
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = [Segment(s.text, s.style or style) for s in text.render(self.app.console)]
+        return Strip(segments, width).crop_extend(0, width, style)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.hits)) * ROWS_PER_HIT
+
+
+__all__ = ["SearchResults"]
