@@ -3,6 +3,7 @@
 dossier [PATH]                      open a dossier in the explorer
 dossier validate [PATH ...]         check dossiers, print problems compiler-style
 dossier schema                      print the JSON Schema of the file format
+dossier search QUERY [PATH]         print where QUERY matches (tui/search_cli.py)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def _open_parser() -> argparse.ArgumentParser:
         description="A terminal explorer for policy dossiers.",
         epilog="commands: 'dossier validate [PATH ...]' checks dossiers; "
         "'dossier schema' prints the JSON Schema of the format; "
+        "'dossier search QUERY' finds text; "
         "'dossier new NAME' starts a dossier; 'dossier export' writes a briefing.",
     )
     parser.add_argument(
@@ -198,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] == "validate":
             return validate(args[1:])
+        if args and args[0] == "search":
+            from .search_cli import search
+
+            return search(args[1:])
         if args and args[0] == "schema":
             return schema(args[1:])
         if args and args[0] == "serve":

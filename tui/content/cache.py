@@ -89,6 +89,41 @@ def lookup(key: str, cache_dir: Path | None = None, max_size: int | None = None)
     return cast(object, result)
 
 
+def file_hashes(paths: Iterable[Path], max_size: int | None = None) -> list[tuple[str, str | None]]:
+    """Each path with the hash of its bytes as the loader reads them (see :func:`lookup`)."""
+    max_size = default_max_file_size() if max_size is None else max_size
+    return [(str(path), _file_hash(path, max_size)) for path in paths]
+
+
+def unchanged(dependencies: Iterable[tuple[str, str | None]], max_size: int | None = None) -> bool:
+    """Whether every file of ``dependencies`` (as :func:`file_hashes` made them) still
+    hashes the same."""
+    max_size = default_max_file_size() if max_size is None else max_size
+    return all(_file_hash(Path(path), max_size) == digest for path, digest in dependencies)
+
+
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` in the cache folder through a temporary file and
+    ``os.replace`` (a reader never sees half a file), then prune old entries; False
+    when it could not be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        _prune(path.parent)
+    except OSError:
+        return False
+    return True
+
+
 def store(
     key: str,
     result: object,
@@ -120,6 +155,10 @@ def store(
 
 
 def _prune(root: Path) -> None:
-    entries = sorted(root.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
-        old.unlink(missing_ok=True)
+    """Keep the newest :data:`MAX_ENTRIES` pickles and search indexes (``.search``, see
+    :mod:`.searchstore`); a pruned pickle takes its search index with it."""
+    for suffix in ("pickle", "search"):
+        entries = sorted(root.glob(f"*.{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[MAX_ENTRIES:]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".search").unlink(missing_ok=True)

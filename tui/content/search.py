@@ -335,6 +335,16 @@ class SearchIndex:
     def of(cls, dossier: Dossier) -> SearchIndex:
         return cls(list(units_of(dossier)))
 
+    @classmethod
+    def from_parts(cls, units: Sequence[Unit], parts: tuple[Part, Part]) -> SearchIndex:
+        """An index from parts built before (read from disk: :mod:`.searchstore`);
+        ``units`` may decode each unit only when it is used."""
+        index = cls.__new__(cls)
+        index.units = units  # type: ignore[assignment]
+        index.parts = parts
+        index._filter_cache = {}
+        return index
+
     def search(self, query: Query | str, limit: int | None = DEFAULT_LIMIT) -> Results:
         """The units matching ``query``, the best first: an item's best name, title,
         alias or id (one per item), then the other fields, those where the words match
