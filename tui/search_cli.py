@@ -133,8 +133,10 @@ def _write(lines: list[str], out: TextIO) -> None:
         out.write("\n")
 
 
-def search(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
-    """``dossier search``: 0 when something matched, 1 when nothing did, 2 on bad input."""
+def search(argv: Sequence[str], out: TextIO | None = None) -> int:
+    """``dossier search``: 0 when something matched, 1 when nothing did, 2 on bad input
+    (``out``: standard output unless given)."""
+    out = sys.stdout if out is None else out
     args = _parser().parse_args(argv)
     query = parse_query(args.query)
     if query.empty:
