@@ -91,6 +91,7 @@ SHOTS = [
     Shot("evidence", open_id="kistanov-no-breakthrough", keys=("e",), size=(100, 30)),
     Shot("neighbourhood", open_id="japan", keys=("n",), size=(100, 30)),
     Shot("tour", keys=("p", "space")),
+    Shot("search", keys=("s", *"sanctions")),
     Shot(
         "room-following",
         joined=follower(SharedPlace("explorer", "japan")),
