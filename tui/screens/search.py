@@ -31,8 +31,9 @@ from ..widgets.search_results import SearchResults
 from .explorer import ExplorerScreen
 from .view import ViewScreen
 
-HIT_LIMIT = 200
-"""Hits listed at most (the count says how many there are)."""
+HIT_LIMIT = 100
+"""Hits listed at most (the count says how many there are; the search stops counting
+at 1,000, which keeps a common word as fast as a rare one)."""
 BUILD_IN_THREAD = 1500
 """From this many items on, the index is built in a thread (below: at once, in ms)."""
 EMPTY_QUERY = "Type to search every text of the dossier."
