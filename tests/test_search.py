@@ -152,3 +152,17 @@ def test_the_limit_cuts_hits_and_the_total_counts_them() -> None:
              for n in range(50)]  # fmt: skip
     results = SearchIndex(units).search("common", limit=10)
     assert len(results.hits) == 10 and results.total == 50 and results.complete
+
+
+@pytest.mark.parametrize("typed", ["putin", "peace treaty", 'kind:actor "japan', "stance:for isl"])
+def test_typing_gives_what_a_fresh_search_gives(typed: str) -> None:
+    """Each answer while typing (narrowed from the last one, or kept from before) is the
+    answer a fresh index gives to the same query."""
+    dossier = bundled_dossier()
+    typing = SearchIndex.of(dossier)
+    steps = [typed[:end] for end in range(1, len(typed) + 1)]
+    for query in [*steps, *reversed(steps)]:
+        got = typing.search(query, limit=20)
+        fresh = SearchIndex.of(dossier).search(query, limit=20)
+        assert [h.unit for h in got.hits] == [h.unit for h in fresh.hits], query
+        assert (got.total, got.complete) == (fresh.total, fresh.complete), query

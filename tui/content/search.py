@@ -32,6 +32,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -44,6 +45,8 @@ SEPARATOR = b"\0"
 so no unit contains it)."""
 LABEL, BODY = 0, 1
 """The two parts of an index: names, titles, aliases and ids first, then the rest."""
+RECENT_ANSWERS = 32
+"""Answers kept for queries asked again (typing back over a word)."""
 DEFAULT_LIMIT = 500
 """Most hits a search returns unless asked for more (the count says when there are more)."""
 FILTERS = ("kind", "stance", "source")
@@ -330,6 +333,8 @@ class SearchIndex:
         for which, part in enumerate(self.parts):
             part.blob = SEPARATOR.join(chunks[which])
         self._filter_cache: dict[tuple[int, str | None, str | None, str | None], array[int]] = {}
+        self._recent: OrderedDict[tuple[Query, int | None], Results] = OrderedDict()
+        self._last: tuple[Query, list[tuple[int, int]]] | None = None
 
     @classmethod
     def of(cls, dossier: Dossier) -> SearchIndex:
@@ -343,6 +348,8 @@ class SearchIndex:
         index.units = units  # type: ignore[assignment]
         index.parts = parts
         index._filter_cache = {}
+        index._recent = OrderedDict()
+        index._last = None
         return index
 
     def search(self, query: Query | str, limit: int | None = DEFAULT_LIMIT) -> Results:
@@ -353,39 +360,95 @@ class SearchIndex:
         At most ``limit`` hits (None: all). ``total`` counts every hit unless the scan
         stopped early, after ``10 x limit`` (at least 1,000) matching units, which
         ``complete`` says: a word in every sentence need not cost a scan of them all.
+
+        Made for typing: the last few answers are kept (a letter erased costs nothing),
+        and a query that only narrows the last complete one (a letter added, a word
+        added) looks only at the units that one matched.
         """
         if isinstance(query, str):
             query = parse_query(query)
         if query.empty:
             return Results(query, [], 0)
+        key = (query, limit)
+        known = self._recent.get(key)
+        if known is not None:
+            self._recent.move_to_end(key)
+            return known
+        results = self._search(query, limit)
+        self._recent[key] = results
+        if len(self._recent) > RECENT_ANSWERS:
+            self._recent.popitem(last=False)
+        return results
+
+    def _search(self, query: Query, limit: int | None) -> Results:
         cap = None if limit is None else max(limit * 10, 1000)
         needles = [term.encode() for term in query.terms]
         filtered = query.kind is not None or query.stance is not None or query.source is not None
+        narrowed = self._narrowed(query)
+        found: Iterable[tuple[int, int, int, int]]
+        if narrowed is not None:
+            found = self._within(narrowed, needles)
+        else:
+            found = (
+                (which, *match)
+                for which, part in enumerate(self.parts)
+                for match in self._matching(part, needles, self._filtered(which, query))
+            )
+        matched: list[tuple[int, int, int, int]] = []
+        complete = True
+        for which, position, start, end in found:
+            if filtered and not self._passes(self.units[self.parts[which].units[position]], query):
+                continue
+            matched.append((which, position, start, end))
+            if cap is not None and len(matched) >= cap:
+                complete = False
+                break
+        self._last = (query, [(w, p) for w, p, _, _ in matched]) if complete else None
         ranked: list[tuple[tuple[int, ...], int]] = []
         labelled: set[str] = set()
-        complete = True
-        for which, part in enumerate(self.parts):
-            matching = self._matching(part, needles, self._filtered(which, query))
-            for position, start, end in matching:
-                number = part.units[position]
-                unit = self.units[number]
-                if filtered and not self._passes(unit, query):
+        for which, position, start, end in matched:
+            part = self.parts[which]
+            number = part.units[position]
+            if which == LABEL:
+                item = self.units[number].item
+                if item in labelled:
                     continue
-                if which == LABEL:
-                    if unit.item in labelled:
-                        continue
-                    labelled.add(unit.item)
-                ranked.append((self._rank(which, part.blob, start, end, needles, number), number))
-                if cap is not None and len(ranked) >= cap:
-                    complete = False
-                    break
-            if not complete:
-                break
+                labelled.add(item)
+            ranked.append((self._rank(which, part.blob, start, end, needles, number), number))
         ranked.sort()
         shown = ranked if limit is None else ranked[:limit]
         terms = query.terms
         hits = [Hit(self.units[number], terms, rank) for rank, number in shown]
         return Results(query, hits, len(ranked), complete)
+
+    def _narrowed(self, query: Query) -> list[tuple[int, int]] | None:
+        """The units the last complete search matched, if ``query`` can only match
+        some of them (each earlier word is inside one of its words; its filters are
+        the earlier ones, or more); else None."""
+        if self._last is None:
+            return None
+        earlier, places = self._last
+        for old, new in (
+            (earlier.kind, query.kind),
+            (earlier.stance, query.stance),
+            (earlier.source, query.source),
+        ):
+            if old is not None and old != new:
+                return None
+        if not all(any(old in new for new in query.terms) for old in earlier.terms):
+            return None
+        return places
+
+    def _within(
+        self, places: list[tuple[int, int]], needles: list[bytes]
+    ) -> Iterator[tuple[int, int, int, int]]:
+        """Those of ``places`` (part, position) whose unit holds every needle."""
+        for which, position in places:
+            part = self.parts[which]
+            start, end = part.span(position)
+            blob = part.blob
+            if all(blob.find(needle, start, end) >= 0 for needle in needles):
+                yield which, position, start, end
 
     def _filtered(self, which: int, query: Query) -> Sequence[int]:
         """Positions in part ``which`` of the units a filter-only query can match."""

@@ -25,6 +25,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from ..content import Dossier, Index
+from ..content.gcpause import collector_paused
 from ..content.search import Results, SearchIndex
 from ..widgets.search_query import SearchQuery
 from ..widgets.search_results import SearchResults
@@ -121,12 +122,13 @@ class SearchScreen(ViewScreen):
         super().on_mount()
         field = self.query_input
         field.cursor_position = len(field.value)
+        field.on_value = self._search
         self.set_focus(field)
         state = search_state(self.app)
         if state.index_of is not self.index or state.search_index is None:
             state.index_of, state.search_index = self.index, None
             if len(self.dossier.entities) < BUILD_IN_THREAD:
-                state.search_index = SearchIndex.of(self.dossier)
+                state.search_index = self._build()
             else:
                 self.run_worker(
                     self._build, thread=True, exclusive=True, group="search-index", name="index"
@@ -139,7 +141,11 @@ class SearchScreen(ViewScreen):
 
     # -- the index ---------------------------------------------------------
     def _build(self) -> SearchIndex:
-        return SearchIndex.of(self.dossier)
+        """The index; built with the collector paused, then frozen: like the dossier it
+        lives as long as the app, and left in sight its 180,000 units (10,000 actors)
+        made a full collection in the middle of typing cost 50-100 ms."""
+        with collector_paused():
+            return SearchIndex.of(self.dossier)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

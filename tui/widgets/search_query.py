@@ -3,6 +3,8 @@ are moved through (up, down and the page keys are the screen's; enter opens a hi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -12,6 +14,7 @@ class SearchQuery(Input):
 
     DEFAULT_CSS = """
     SearchQuery, SearchQuery:focus {
+        width: 1fr;  /* not auto: an auto-sized input lays the screen out on every key */
         height: 1;
         border: none;
         padding: 0 1;
@@ -22,12 +25,19 @@ class SearchQuery(Input):
     BINDINGS = [Binding("enter", "submit", "Open hit", id="search-open")]
 
     def __init__(self, value: str = "", *, id: str) -> None:
+        self.on_value: Callable[[str], object] | None = None
+        """Told each new value at once, while the key that changed it is handled, so
+        the hits change in the same frame as the query line (``Changed`` comes after)."""
         super().__init__(
             value,
             placeholder='search: words, "a phrase", kind: stance: source:',
             id=id,
             select_on_focus=False,
         )
+
+    def watch_value(self, value: str) -> None:
+        if self.on_value is not None:
+            self.on_value(value)
 
 
 __all__ = ["SearchQuery"]

@@ -16,7 +16,6 @@ from typing import Self
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -35,7 +34,30 @@ CURSOR_BAR = "▌"
 """Marks the cursor's hit on both of its rows (a shape, for NO_COLOR terminals)."""
 MATCH_STYLE = Style(bold=True, reverse=True)
 """How a matched word looks in a snippet."""
+BOLD = Style(bold=True)
 INDENT = "   "
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class _Looks:
+    """The styles of the rows for one theme: (off, on the cursor) pairs."""
+
+    theme: str
+    base: Style
+    cursor: Style
+    empty: Style
+    where: tuple[Style, Style]
+    name: tuple[Style, Style]
+    match: tuple[Style, Style]
+
+
+def _line(pieces: Sequence[tuple[str, Style]], width: int, style: Style) -> Strip:
+    """``pieces`` as one row of ``width`` cells: cut with "…" where too long, padded."""
+    strip = Strip([Segment(text, look) for text, look in pieces if text])
+    if strip.cell_length > width:
+        strip = Strip([*strip.crop(0, width - 1), Segment(ELLIPSIS, style)])
+    return strip.crop_extend(0, width, style)
 
 
 class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
@@ -75,7 +97,7 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
         self._strips: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(LIST_ROWS)
         """Rendered rows by (hit, row of the hit, cursor?, width); emptied when the
         hits or the look change."""
-        self._styles_for: tuple[str, ...] | None = None
+        self._looks: _Looks | None = None
         super().__init__(id=id)
         self._label = label
         self.hits: tuple[Hit, ...] = ()
@@ -96,7 +118,12 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
         self.empty_text = empty_text
         self._shown = list(range(len(self.hits)))
         self._strips.clear()
-        self.virtual_size = Size(0, max(1, len(self.hits)) * ROWS_PER_HIT)
+        # Set without its watcher: a new virtual size would lay the whole screen out
+        # again on every key, when only this list's rows change (its scrollbar is its
+        # own, drawn inline).
+        self.set_reactive(
+            SearchResults.virtual_size, Size(0, max(1, len(self.hits)) * ROWS_PER_HIT)
+        )
         self.set_reactive(SearchResults.cursor, self.validate_cursor(cursor))
         self.scroll_to(y=0, animate=False, immediate=True)
         self.scroll_to_cursor()
@@ -116,6 +143,7 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
     # -- rendering ---------------------------------------------------------
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._looks = None
         self._strips.clear()
 
     def refresh(
@@ -125,21 +153,37 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
             self._strips.clear()
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
+    def _looks_now(self) -> _Looks:
+        """The rows' styles, worked out once per theme and style change (asking Textual
+        for a component's style costs more than drawing a row)."""
+        looks = self._looks
+        if looks is None or looks.theme != self.app.theme:
+            base = self.rich_style
+            cursor = base + self.get_component_rich_style("cursor-list--cursor")
+            where = self.get_component_rich_style("search-results--where", partial=True)
+            looks = _Looks(
+                theme=self.app.theme,
+                base=base,
+                cursor=cursor,
+                empty=base + self.get_component_rich_style("search-results--empty"),
+                where=(base + where, cursor + where),
+                name=(base + BOLD, cursor + BOLD),
+                match=(base + MATCH_STYLE, cursor + MATCH_STYLE),
+            )
+            self._looks = looks
+            self._strips.clear()
+        return looks
+
     def render_row(self, y: int) -> Strip:
         width = self.viewport.width
         if width <= 0:
             return Strip.blank(0)
-        styles_for = (self.app.theme,)
-        if styles_for != self._styles_for:
-            self._strips.clear()
-            self._styles_for = styles_for
+        looks = self._looks_now()
         row, part = divmod(round(self.scroll_y) + y, ROWS_PER_HIT)
-        base = self.rich_style
         if row >= len(self.hits):
             if row == 0 and part == 0 and self.empty_text:
-                empty = base + self.get_component_rich_style("search-results--empty")
-                return self._strip(Text(" " + self.empty_text, style=empty), width, empty)
-            return Strip.blank(width, base)
+                return _line([(" " + self.empty_text, looks.empty)], width, looks.empty)
+            return Strip.blank(width, looks.base)
         key = (row, part, row == self.cursor, width)
         strip = self._strips.get(key)
         if strip is None:
@@ -148,32 +192,28 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
         return strip
 
     def _render_hit_row(self, hit: Hit, part: int, cursor: bool, width: int) -> Strip:
-        """Row ``part`` (0: the item and field, 1: the snippet) of ``hit``."""
-        style: Style = self.rich_style
-        if cursor:
-            style += self.get_component_rich_style("cursor-list--cursor")
-        text = Text(CURSOR_BAR if cursor else " ", style=style, end="")
+        """Row ``part`` (0: the item and field, 1: the snippet) of ``hit``: plain
+        segments (no Rich rendering: every key redraws the rows in view)."""
+        looks = self._looks_now()
+        on = int(cursor)
+        style = looks.cursor if cursor else looks.base
+        pieces: list[tuple[str, Style]] = [(CURSOR_BAR if cursor else " ", style)]
         unit = hit.unit
         if part == 0:
-            text.append(f"{KIND_GLYPH.get(unit.kind, '·')} ")
-            text.append(clean_text(one_line(self._label(unit.item))), style="bold")
-            where = self.get_component_rich_style("search-results--where", partial=True)
-            text.append(f"  · {clean_text(one_line(unit.where))}", style=where)
+            pieces.append((f"{KIND_GLYPH.get(unit.kind, '·')} ", style))
+            pieces.append((clean_text(one_line(self._label(unit.item))), looks.name[on]))
+            pieces.append((f"  · {clean_text(one_line(unit.where))}", looks.where[on]))
         else:
-            text.append(INDENT)
+            pieces.append((INDENT, style))
             room = max(8, width - len(INDENT) - 2)
             line, spans = snippet(unit.text, hit.spans(), room)
-            shown = Text(line)
+            at = 0
             for start, end in spans:
-                shown.stylize(MATCH_STYLE, start, end)
-            text.append_text(shown)
-        return self._strip(text, width, style)
-
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        text.no_wrap = True
-        text.truncate(width, overflow="ellipsis", pad=True)
-        segments = [Segment(s.text, s.style or style) for s in text.render(self.app.console)]
-        return Strip(segments, width).crop_extend(0, width, style)
+                pieces.append((line[at:start], style))
+                pieces.append((line[start:end], looks.match[on]))
+                at = end
+            pieces.append((line[at:], style))
+        return _line(pieces, width, style)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self.hits)) * ROWS_PER_HIT
