@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 
@@ -23,6 +25,11 @@ class SearchQuery(Input):
     """
 
     BINDINGS = [Binding("enter", "submit", "Open hit", id="search-open")]
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """An input's virtual size is its text's width, so it changes with every key; as
+    Textual declares it (``layout=True``) each key laid the whole screen out again and
+    redrew every widget. This line has a fixed size: a repaint is all it needs."""
 
     def __init__(self, value: str = "", *, id: str) -> None:
         self.on_value: Callable[[str], object] | None = None

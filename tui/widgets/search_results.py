@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Self
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
-from ..content.search import Hit, snippet
+from ..content.search import Hit, Unit, snippet
 from ..content.text import clean_text, one_line
 from ..glyphs import KIND_GLYPH
 from .caches import LIST_ROWS, LRUCache
@@ -94,9 +93,12 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
         row: int
 
     def __init__(self, label: Callable[[str], str], *, id: str) -> None:
-        self._strips: LRUCache[tuple[int, int, bool, int], Strip] = LRUCache(LIST_ROWS)
-        """Rendered rows by (hit, row of the hit, cursor?, width); emptied when the
-        hits or the look change."""
+        self._strips: LRUCache[tuple[Unit, int, bool, int, tuple[str, ...]], Strip] = LRUCache(
+            LIST_ROWS
+        )
+        """Rendered rows by (unit, row of the hit, cursor?, width, the words marked in a
+        snippet): a unit still listed after a key (a letter more narrows the hits) keeps
+        its rows. Emptied when the look changes."""
         self._looks: _Looks | None = None
         super().__init__(id=id)
         self._label = label
@@ -117,7 +119,6 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
         self.hits = tuple(hits)
         self.empty_text = empty_text
         self._shown = list(range(len(self.hits)))
-        self._strips.clear()
         # Set without its watcher: a new virtual size would lay the whole screen out
         # again on every key, when only this list's rows change (its scrollbar is its
         # own, drawn inline).
@@ -145,13 +146,6 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
         super().notify_style_update()
         self._looks = None
         self._strips.clear()
-
-    def refresh(
-        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
-    ) -> Self:
-        if not regions:  # a whole repaint: a style may have changed too
-            self._strips.clear()
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _looks_now(self) -> _Looks:
         """The rows' styles, worked out once per theme and style change (asking Textual
@@ -184,10 +178,11 @@ class SearchResults(InlineScrollbar, FramedRows, CursorList, can_focus=False):
             if row == 0 and part == 0 and self.empty_text:
                 return _line([(" " + self.empty_text, looks.empty)], width, looks.empty)
             return Strip.blank(width, looks.base)
-        key = (row, part, row == self.cursor, width)
+        hit = self.hits[row]
+        key = (hit.unit, part, row == self.cursor, width, hit.terms if part else ())
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_hit_row(self.hits[row], part, row == self.cursor, width)
+            strip = self._render_hit_row(hit, part, row == self.cursor, width)
             self._strips.set(key, strip)
         return strip
 
