@@ -166,3 +166,33 @@ def test_typing_gives_what_a_fresh_search_gives(typed: str) -> None:
         fresh = SearchIndex.of(dossier).search(query, limit=20)
         assert [h.unit for h in got.hits] == [h.unit for h in fresh.hits], query
         assert (got.total, got.complete) == (fresh.total, fresh.complete), query
+
+
+def test_typing_past_a_search_that_stopped_early_gives_a_fresh_answer() -> None:
+    """A narrower query after one that stopped at its cap: the units that one matched,
+    then the rest of the text from where it stopped, give what a fresh scan gives."""
+    words = ["mint", "minister", "ministry", "mine", "coast", "coastal", "mind"]
+    units = [
+        Unit(f"i{n}", "actor", field, field, Location("x.yaml"), f"{words[n % 7]} {n % 5} {n}")
+        for n in range(6000)
+        for field in (("name",) if n % 3 == 0 else ("summary",))
+    ]  # fmt: skip
+    typing = SearchIndex(units)
+    for query in [
+        "m",
+        "mi",
+        "min",
+        "mini",
+        "minis",
+        "minist",
+        "ministr",
+        "ministry 59",
+        "c",
+        "co",
+        "coast",
+    ]:
+        got = typing.search(query, limit=10)
+        fresh = SearchIndex(units).search(query, limit=10)
+        assert [h.unit for h in got.hits] == [h.unit for h in fresh.hits], query
+        assert (got.total, got.complete) == (fresh.total, fresh.complete), query
+    assert not typing.search("m", limit=10).complete  # the cap was reached on the way

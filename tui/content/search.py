@@ -35,6 +35,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import NamedTuple
 
 from .errors import Location
@@ -311,6 +312,10 @@ class Results:
     """False when the scan stopped early: ``total`` is then a lower bound."""
 
 
+_Last = tuple[Query, list[tuple[int, int]], tuple[int, int] | None]
+"""The last search: its query, the units it matched (part, position), and where it
+stopped (part, byte) when it stopped early."""
+
 _WORD_BYTE = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789") | frozenset(range(0x80, 0x100))
 
 
@@ -334,7 +339,7 @@ class SearchIndex:
             part.blob = SEPARATOR.join(chunks[which])
         self._filter_cache: dict[tuple[int, str | None, str | None, str | None], array[int]] = {}
         self._recent: OrderedDict[tuple[Query, int | None], Results] = OrderedDict()
-        self._last: tuple[Query, list[tuple[int, int]]] | None = None
+        self._last: _Last | None = None
 
     @classmethod
     def of(cls, dossier: Dossier) -> SearchIndex:
@@ -380,20 +385,24 @@ class SearchIndex:
             self._recent.popitem(last=False)
         return results
 
+    def forget_answers(self) -> None:
+        """Forget the answers kept for typing (benchmarks time a search afresh)."""
+        self._recent.clear()
+        self._last = None
+
     def _search(self, query: Query, limit: int | None) -> Results:
         cap = None if limit is None else max(limit * 10, 1000)
         needles = [term.encode() for term in query.terms]
         filtered = query.kind is not None or query.stance is not None or query.source is not None
         narrowed = self._narrowed(query)
         found: Iterable[tuple[int, int, int, int]]
-        if narrowed is not None:
-            found = self._within(narrowed, needles)
+        if narrowed is None:
+            found = self._scan(query, needles, (LABEL, 0))
         else:
-            found = (
-                (which, *match)
-                for which, part in enumerate(self.parts)
-                for match in self._matching(part, needles, self._filtered(which, query))
-            )
+            places, resume = narrowed
+            found = self._within(places, needles)
+            if resume is not None:  # the last scan stopped there: the rest is new ground
+                found = chain(found, self._scan(query, needles, resume))
         matched: list[tuple[int, int, int, int]] = []
         complete = True
         for which, position, start, end in found:
@@ -403,7 +412,8 @@ class SearchIndex:
             if cap is not None and len(matched) >= cap:
                 complete = False
                 break
-        self._last = (query, [(w, p) for w, p, _, _ in matched]) if complete else None
+        places = [(w, p) for w, p, _, _ in matched]
+        self._last = (query, places, None if complete else (matched[-1][0], matched[-1][3]))
         ranked: list[tuple[tuple[int, ...], int]] = []
         labelled: set[str] = set()
         for which, position, start, end in matched:
@@ -421,13 +431,17 @@ class SearchIndex:
         hits = [Hit(self.units[number], terms, rank) for rank, number in shown]
         return Results(query, hits, len(ranked), complete)
 
-    def _narrowed(self, query: Query) -> list[tuple[int, int]] | None:
-        """The units the last complete search matched, if ``query`` can only match
-        some of them (each earlier word is inside one of its words; its filters are
-        the earlier ones, or more); else None."""
+    def _narrowed(
+        self, query: Query
+    ) -> tuple[list[tuple[int, int]], tuple[int, int] | None] | None:
+        """What the last search matched, if ``query`` can only match some of those
+        units (each earlier word is inside one of its words; its filters are the
+        earlier ones, or more), and where that search stopped (part, byte) if it stopped
+        early: beyond that point nothing was looked at yet. None if ``query`` is not
+        narrower."""
         if self._last is None:
             return None
-        earlier, places = self._last
+        earlier, places, resume = self._last
         for old, new in (
             (earlier.kind, query.kind),
             (earlier.stance, query.stance),
@@ -437,7 +451,20 @@ class SearchIndex:
                 return None
         if not all(any(old in new for new in query.terms) for old in earlier.terms):
             return None
-        return places
+        return places, resume
+
+    def _scan(
+        self, query: Query, needles: list[bytes], resume: tuple[int, int]
+    ) -> Iterator[tuple[int, int, int, int]]:
+        """Matches from byte ``resume[1]`` of part ``resume[0]`` on, then in every later
+        part: (part, position, start, end)."""
+        first, offset = resume
+        for which in range(first, len(self.parts)):
+            part = self.parts[which]
+            candidates = self._filtered(which, query)
+            start = offset if which == first else 0
+            for match in self._matching(part, needles, candidates, start):
+                yield (which, *match)
 
     def _within(
         self, places: list[tuple[int, int]], needles: list[bytes]
@@ -467,18 +494,20 @@ class SearchIndex:
 
     @staticmethod
     def _matching(
-        part: Part, needles: list[bytes], candidates: Sequence[int]
+        part: Part, needles: list[bytes], candidates: Sequence[int], offset: int = 0
     ) -> Iterator[tuple[int, int, int]]:
-        """Each unit of ``part`` holding every needle: its position, start and end (with
-        no needles: each of ``candidates``)."""
+        """Each unit of ``part`` from byte ``offset`` on holding every needle: its
+        position, start and end (with no needles: each of ``candidates``)."""
         if not needles:
             for position in candidates:
-                yield (position, *part.span(position))
+                start, end = part.span(position)
+                if start >= offset:
+                    yield position, start, end
             return
         blob = part.blob
         # The longest first (likely the rarest): fewer units to check the others in.
         first, *others = sorted(needles, key=len, reverse=True)
-        offset = blob.find(first)
+        offset = blob.find(first, offset)
         while offset >= 0:
             position = part.unit_at(offset)
             start, end = part.span(position)
