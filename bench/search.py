@@ -63,6 +63,9 @@ QUICK_SESSIONS = 2
 WORDS = ("minis", "sanct", "coast")
 """Typed a letter at a time, then erased: a common word, a topic, a rarer one."""
 SEARCH_KEY = "search key"
+INDEXED = "Type to search"
+"""What the view says once its index is built (the first key waits for it: keys typed
+while it is built wait for the thread that builds it)."""
 OPEN_SEARCH = "open search (first)"
 BASELINE_REV = "7113f3d"
 """The last commit before search existed."""
@@ -89,11 +92,12 @@ def typing_test(sessions: int) -> KeyTest:
     )
     return KeyTest(
         "typing",
-        f"s opens the search view (timed apart: it builds the index), then each of {WORDS} "
+        f"s opens the search view (timed apart, until it shows {INDEXED!r}: it builds the "
+        f"index in a thread), then each of {WORDS} "
         "is typed a letter at a time and erased a letter at a time, every key timed",
         cycle,
         sessions,
-        setup=(Press(b"s", OPEN_SEARCH),),
+        setup=(Press(b"s", OPEN_SEARCH, shows=INDEXED),),
     )
 
 

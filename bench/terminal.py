@@ -298,9 +298,11 @@ class Session:
         _, late = self._quiet(FIRST_SCREEN_SETTLE, deadline, "first screen")
         return Response(self.last_arrival - self.started, bytes(self.transcript), late)
 
-    def press(self, key: bytes, name: str) -> Response:
-        """Send ``key`` and wait for the screen to settle; raises if nothing comes back."""
+    def press(self, key: bytes, name: str, shows: str | None = None) -> Response:
+        """Send ``key`` and wait for the screen to settle (after showing ``shows``, if
+        given); raises if nothing comes back."""
         sent = time.perf_counter()
+        mark = len(self.transcript)
         try:
             os.write(self.fd, key)
         except OSError as error:
@@ -310,8 +312,13 @@ class Session:
             raise self.failure(f"{name} ({key!r}): the program exited")
         if not first:
             raise self.failure(f"{name} ({key!r}): no output within {KEY_TIMEOUT:.0f} s")
-        rest, late = self._quiet(KEY_SETTLE, sent + WAIT_LIMIT, name)
-        return Response(self.last_arrival - sent, first + rest, late)
+        while shows is not None and shows not in visible_text(bytes(self.transcript[mark:])):
+            if time.perf_counter() > sent + WAIT_LIMIT:
+                raise self.failure(f"{name} ({key!r}): {shows!r} not shown")
+            if self._read(0.05) is None:
+                raise self.failure(f"{name} ({key!r}): the program exited")
+        _, late = self._quiet(KEY_SETTLE, sent + WAIT_LIMIT, name)
+        return Response(self.last_arrival - sent, bytes(self.transcript[mark:]), late)
 
     # -- ending ------------------------------------------------------------
     def quit(self) -> None:
@@ -365,11 +372,14 @@ class Session:
 class Press:
     """One key of a cycle: its bytes and the metric its response counts towards.
 
-    With no metric the key is sent and its response awaited, but not counted.
+    With no metric the key is sent and its response awaited, but not counted. With
+    ``shows``, the response lasts until that text is on screen (and then settles): for
+    a key whose work goes on in the background, quietly, before its last frame.
     """
 
     key: bytes
     metric: str | None = None
+    shows: str | None = None
 
 
 @dataclass(frozen=True)
@@ -609,7 +619,8 @@ def run_session(program: Program, env: dict[str, str], into: Measurements, sessi
                 *test.teardown,
             ]
             for press in presses:
-                response = session.press(press.key, press.metric or f"{test.name} (untimed)")
+                what = press.metric or f"{test.name} (untimed)"
+                response = session.press(press.key, what, press.shows)
                 if press.metric is not None:
                     into.add(press.metric, response)
         session.quit()
