@@ -338,7 +338,7 @@ class SearchIndex:
         for which, part in enumerate(self.parts):
             part.blob = SEPARATOR.join(chunks[which])
         self._filter_cache: dict[tuple[int, str | None, str | None, str | None], array[int]] = {}
-        self._recent: OrderedDict[tuple[Query, int | None], Results] = OrderedDict()
+        self._recent: OrderedDict[tuple[Query, int | None, int | None], Results] = OrderedDict()
         self._last: _Last | None = None
 
     @classmethod
@@ -357,14 +357,17 @@ class SearchIndex:
         index._last = None
         return index
 
-    def search(self, query: Query | str, limit: int | None = DEFAULT_LIMIT) -> Results:
+    def search(
+        self, query: Query | str, limit: int | None = DEFAULT_LIMIT, *, cap: int | None = None
+    ) -> Results:
         """The units matching ``query``, the best first: an item's best name, title,
         alias or id (one per item), then the other fields, those where the words match
         exactly or start words first, then in file order.
 
         At most ``limit`` hits (None: all). ``total`` counts every hit unless the scan
-        stopped early, after ``10 x limit`` (at least 1,000) matching units, which
-        ``complete`` says: a word in every sentence need not cost a scan of them all.
+        stopped early, after ``cap`` matching units (by default ``10 x limit``, at
+        least 1,000), which ``complete`` says: a word in every sentence need not cost a
+        scan of them all. The hits are the best of those found before it stopped.
 
         Made for typing: the last few answers are kept (a letter erased costs nothing),
         and a query that only narrows the last complete one (a letter added, a word
@@ -374,12 +377,14 @@ class SearchIndex:
             query = parse_query(query)
         if query.empty:
             return Results(query, [], 0)
-        key = (query, limit)
+        if cap is None and limit is not None:
+            cap = max(limit * 10, 1000)
+        key = (query, limit, cap)
         known = self._recent.get(key)
         if known is not None:
             self._recent.move_to_end(key)
             return known
-        results = self._search(query, limit)
+        results = self._search(query, limit, cap)
         self._recent[key] = results
         if len(self._recent) > RECENT_ANSWERS:
             self._recent.popitem(last=False)
@@ -390,8 +395,7 @@ class SearchIndex:
         self._recent.clear()
         self._last = None
 
-    def _search(self, query: Query, limit: int | None) -> Results:
-        cap = None if limit is None else max(limit * 10, 1000)
+    def _search(self, query: Query, limit: int | None, cap: int | None) -> Results:
         needles = [term.encode() for term in query.terms]
         filtered = query.kind is not None or query.stance is not None or query.source is not None
         narrowed = self._narrowed(query)
