@@ -580,9 +580,10 @@ def snippet(
     """One line of ``text`` about ``width`` characters long, around its first match, with
     the spans that fall in it (shifted); line breaks and control characters become
     spaces, and "…" marks what was cut."""
-    flat = "".join(
-        " " if (c.isspace() or unicodedata.category(c) in ("Cc", "Cf")) else c for c in text
-    )
+    if text.isprintable():  # (most are: checked at C speed, not character by character)
+        flat = text
+    else:
+        flat = "".join(" " if c.isspace() or unicodedata.category(c) in _BLANK else c for c in text)
     width = max(width, 8)
     if len(flat) <= width:
         return flat, list(spans)
