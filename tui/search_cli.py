@@ -24,7 +24,7 @@ from .cliargs import add_load_options
 from .content import cache as _cache
 from .content import searchstore
 from .content.limits import default_max_file_size
-from .content.loader import _read_files, check_dossier, dossier_files, result_dependencies
+from .content.loader import check_dossier, content_key, result_dependencies
 from .content.search import Query, SearchIndex, Unit, match_spans, parse_query, snippet
 from .content.text import clean_text, printable_path
 
@@ -150,10 +150,8 @@ def search(argv: Sequence[str], out: TextIO | None = None) -> int:
     use_cache = not args.no_cache and _cache.cache_root() is not None
     key = None
     if use_cache:
-        files, problems = dossier_files(path)
-        contents, read_problems = _read_files(files, path if path.is_dir() else None, max_size)
-        if not problems and not read_problems:
-            key = _cache.key_for(contents, max_size)
+        key = content_key(path, max_size)
+        if key is not None:
             stored = searchstore.read(key, max_size=max_size)
             if stored is not None:
                 try:

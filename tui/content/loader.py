@@ -123,6 +123,17 @@ def _read_files(
     return result, problems
 
 
+def content_key(path: Path, max_size: int) -> str | None:
+    """The key the load cache files the dossier at ``path`` under (what any byte of its
+    YAML files changes), reading only those bytes; None where the dossier's files have
+    problems of their own (a load then says what)."""
+    files, problems = dossier_files(path)
+    contents, read_problems = _read_files(files, path if path.is_dir() else None, max_size)
+    if problems or read_problems:
+        return None
+    return _cache.key_for(contents, max_size)
+
+
 def check_dossier(
     path: Path,
     *,
