@@ -34,10 +34,11 @@ from .view import ViewScreen
 
 HIT_LIMIT = 100
 """Hits listed at most (the count says how many there are)."""
-HIT_CAP = 500
-"""Matching texts after which a search stops ("500+ hits"): a common word, or the first
-letters of any word, then costs what a rare one does (on 10,000 actors a key's search
-took 3-6 ms with 1,000, half that with 500; a key has about 6 ms in all)."""
+HIT_CAP = 200
+"""Matching texts after which a search stops ("200+ hits"): a common word, or the first
+letters of any word, then costs what a rare one does. On 10,000 actors a typed key's
+search took 3-6 ms at 1,000, 1.5-3 at 500, 0.5-1.5 at 200, out of the 6 ms or so a key
+may take in all (the minimal app's cursor move: 4-5 ms)."""
 BUILD_IN_THREAD = 1500
 """From this many items on, the index is built in a thread (below: at once, in ms)."""
 EMPTY_QUERY = "Type to search every text of the dossier."
@@ -67,7 +68,7 @@ def search_state(app: App[Any]) -> SearchState:
 
 
 def hit_count(results: Results) -> str:
-    """How many hits, as the view says it: "1 hit", "23 hits", "1,000+ hits"."""
+    """How many hits, as the view says it: "1 hit", "23 hits", "200+ hits"."""
     total = results.total
     more = "" if results.complete else "+"
     return f"{total:,}{more} hit{'' if total == 1 and not more else 's'}"
