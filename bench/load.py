@@ -31,8 +31,8 @@ from pathlib import Path
 
 import yaml
 
-from bench.synth import write_synthetic
-from tui.content import ContentError, Dossier, load_dossier
+from bench.synth import check_loaded, write_synthetic
+from tui.content import ContentError, load_dossier
 
 SIZES = (100, 1_000, 10_000)
 QUICK_SIZES = (100, 1_000)
@@ -88,26 +88,6 @@ def parse_plain(folder: Path) -> list[object]:
     ]
 
 
-def check_loaded(dossier: Dossier, n: int) -> None:
-    """Stop the run if the loader silently dropped part of the synthetic dossier."""
-    counts = {
-        "actors": len(dossier.actors),
-        "issues": len(dossier.issues),
-        "assessments": len(dossier.assessments),
-        "events": len(dossier.events),
-        "relations": len(dossier.relations),
-    }
-    expected = {
-        "actors": n,
-        "issues": n,
-        "assessments": max(1, n // 5),
-        "events": max(1, n // 2),
-        "relations": n,
-    }
-    if counts != expected:
-        raise SystemExit(f"load benchmark: N = {n}: loaded {counts}, expected {expected}")
-
-
 def first_load(folder: Path, n: int) -> None:
     """One untimed load that also warms imports; stops the run if the dossier is invalid."""
     try:
@@ -117,7 +97,9 @@ def first_load(folder: Path, n: int) -> None:
         for diagnostic in error.diagnostics[:MAX_DIAGNOSTICS]:
             print(f"  {diagnostic}")
         raise SystemExit(1) from None
-    check_loaded(dossier, n)
+    missing = check_loaded(dossier, n)
+    if missing is not None:
+        raise SystemExit(f"load benchmark: N = {n}: {missing}")
 
 
 def fill_cache(folder: Path, cache: Path) -> None:
