@@ -32,10 +32,18 @@ The pseudo-terminal answers Textual's query for synchronized output (mode 2026) 
 most current terminals do, so Textual brackets each frame it writes: the notes count
 frames per key, and say which screen rows each kind of key repaints.
 
+The synthetic dossier is measured in both profiles of :mod:`bench.synth` (light, the
+original; heavy, issue 18's), each written, then checked with ``dossier validate`` (no
+errors, no notes, every entity there) before anything is timed. Memory: the resident
+set (``VmRSS`` in ``/proc/PID/status``) of each program, read once its first screen has
+settled, where ``/proc`` exists.
+
 Bars (issue 4), at 100x30: first screen at most 1.3x the minimal app's for the default
-dossier and 2x for a 10,000-actor synthetic one; cursor move and link follow median
-at most 1.5x and p95 at most 2x the minimal app's cursor move (median against median,
-p95 against p95); at most 4 KB (4,096 bytes) written per cursor move.
+dossier and 2x for a 10,000-actor synthetic one (light profile); cursor move and link
+follow median at most 1.5x and p95 at most 2x the minimal app's cursor move (median
+against median, p95 against p95); at most 4 KB (4,096 bytes) written per cursor move.
+Issue 18, heavy profile: first screen at most 1.2x the minimal app's; and for each
+synthetic dossier, RSS at first screen at most 1.5x the default dossier's.
 
 More key scenarios are a :class:`KeyTest` in :func:`dossier_tests` plus a
 :class:`Check` in :func:`checks`; a check can compare with the baseline or with a
@@ -70,7 +78,7 @@ import textual
 
 from bench.minimal_app import MARKER as MINIMAL_MARKER
 from bench.minimal_app import item_label
-from bench.synth import write_synthetic
+from bench.synth import expected_counts, title_of, write_synthetic
 from tui.content import default_dossier, load_dossier
 
 COLUMNS, ROWS = 100, 30
@@ -99,6 +107,11 @@ QUIT_GRACE = 3.0
 
 DEFAULT_FIRST_SCREEN_BAR = 1.3
 SYNTHETIC_FIRST_SCREEN_BAR = 2.0
+HEAVY_FIRST_SCREEN_BAR = 1.2
+"""Issue 18: the heavy profile's first screen at most this many times the minimal app's."""
+RSS_BAR = 1.5
+"""Issue 18: RSS at first screen on a synthetic dossier at most this many times the
+default dossier's."""
 MEDIAN_BAR = 1.5
 P95_BAR = 2.0
 CURSOR_BYTES_LIMIT = 4096
@@ -435,8 +448,11 @@ class Scenario:
     dossier: Program
     minimal: Program
     checks: tuple[Check, ...]
-    setup: Callable[[], None] | None = None
-    """Run before anything is launched (e.g. to write the synthetic dossier)."""
+    setup: Callable[[dict[str, str]], None] | None = None
+    """Run with the children's environment before anything is launched (e.g. to write
+    and validate the synthetic dossier)."""
+    synthetic: bool = False
+    """Held to :data:`RSS_BAR` against the default dossier's memory."""
 
 
 @dataclass
@@ -448,6 +464,8 @@ class Measurements:
     frames: dict[str, list[int]] = field(default_factory=dict)
     rows: dict[str, Counter[frozenset[int]]] = field(default_factory=dict)
     late: Counter[str] = field(default_factory=Counter)
+    rss: list[int] = field(default_factory=list)
+    """Resident set at first screen, bytes, one per session where it could be read."""
 
     def add(self, metric: str, response: Response) -> None:
         self.seconds.setdefault(metric, []).append(response.seconds)
@@ -458,7 +476,10 @@ class Measurements:
             self.late[metric] += 1
 
     def value(self, metric: str, stat: str) -> float:
-        """Milliseconds for "median" and "p95", bytes for "bytes"."""
+        """Milliseconds for "median" and "p95", bytes for "bytes" (median bytes per key)
+        and "rss" (median resident set at first screen; NaN if never read)."""
+        if stat == "rss":
+            return statistics.median(self.rss) if self.rss else math.nan
         if stat == "bytes":
             return statistics.median(self.sizes[metric])
         times = self.seconds[metric]
@@ -519,6 +540,7 @@ def dossier_tests() -> tuple[KeyTest, ...]:
 def checks(first_screen_bar: float) -> tuple[Check, ...]:
     return (
         Check(FIRST_SCREEN, "median", FIRST_SCREEN, first_screen_bar),
+        Check(FIRST_SCREEN, "rss", FIRST_SCREEN),
         Check(FIRST_CURSOR_MOVE, "median", FIRST_CURSOR_MOVE),
         Check(CURSOR_MOVE, "median", CURSOR_MOVE, MEDIAN_BAR),
         Check(CURSOR_MOVE, "p95", CURSOR_MOVE, P95_BAR),
@@ -568,20 +590,61 @@ def default_scenario() -> Scenario:
     )
 
 
-def synthetic_scenario(folder: Path, n: int) -> Scenario:
-    """``dossier PATH`` of a synthetic dossier of ``n`` actors (written by ``setup``)."""
+def synthetic_scenario(folder: Path, n: int, profile: str) -> Scenario:
+    """``dossier PATH`` of a synthetic dossier of ``n`` actors in ``profile`` (written and
+    validated by ``setup``)."""
 
-    def write() -> None:
+    def write(env: dict[str, str]) -> None:
         if not folder.is_dir():
-            write_synthetic(folder, n)
+            write_synthetic(folder, n, profile=profile)
+        validate_synthetic(folder, n, env)
 
+    bar = HEAVY_FIRST_SCREEN_BAR if profile == "heavy" else SYNTHETIC_FIRST_SCREEN_BAR
     return Scenario(
-        f"synthetic ({n:,} actors, warm cache)",
-        dossier_program(folder, f"Synthetic dossier with {n} actors", n),
+        f"synthetic {profile} ({n:,} actors, warm cache)",
+        dossier_program(folder, title_of(profile, n), n),
         minimal_program(n),
-        checks(SYNTHETIC_FIRST_SCREEN_BAR),
+        checks(bar),
         setup=write,
+        synthetic=True,
     )
+
+
+def validate_synthetic(folder: Path, n: int, env: dict[str, str]) -> None:
+    """``dossier validate FOLDER`` as the bench runs dossier (same environment, folder
+    and size limit, so it also fills the load cache): no errors, no notes, and every
+    actor, issue, assessment and event that was written; raises :class:`TerminalError`
+    otherwise."""
+    argv = (*dossier_command(), "validate", str(folder))
+    done = subprocess.run(
+        argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    expected = expected_counts(n)
+    counts = ", ".join(
+        f"{expected[kind]} {kind}" for kind in ("actors", "issues", "assessments", "events")
+    )
+    if (
+        done.returncode != 0
+        or f"({counts}, 1 source)" not in done.stdout
+        or (" 0 errors, 0 notes " not in done.stdout)
+    ):
+        output = " ".join((done.stdout + done.stderr).split())[-600:]
+        raise TerminalError(
+            f"`dossier validate {folder.name}` (exit status {done.returncode}) did not report "
+            f"a clean dossier of {counts}: {output}"
+        )
+
+
+def resident_bytes(pid: int) -> int | None:
+    """The resident set of process ``pid`` (VmRSS), or None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024  # in kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def child_env(cache: Path) -> dict[str, str]:
@@ -612,6 +675,9 @@ def run_session(program: Program, env: dict[str, str], into: Measurements, sessi
     """Launch ``program`` once: time its first screen and its share of every key test."""
     with Session(program.argv, env) as session:
         into.add(FIRST_SCREEN, session.first_screen(program.markers))
+        rss = resident_bytes(session.process.pid)
+        if rss is not None:
+            into.rss.append(rss)
         for test in program.tests:
             presses = [
                 *test.setup,
@@ -635,7 +701,7 @@ def measure(
 ) -> dict[str, Measurements]:
     """Warm up both programs, then alternate their sessions; samples by program label."""
     if scenario.setup is not None:
-        scenario.setup()
+        scenario.setup(env)
     programs = [scenario.dossier, scenario.minimal]
     cache = Path(env["DOSSIER_CACHE_DIR"])
     before = cache_entries(cache)
@@ -656,12 +722,15 @@ def measure(
 
 # -- reporting -------------------------------------------------------------
 def format_value(value: float, stat: str) -> str:
+    if stat == "rss":
+        return "not read" if math.isnan(value) else f"{value / 1e6:,.0f} MB"
     return f"{value:,.0f} B" if stat == "bytes" else f"{value:,.1f} ms"
 
 
 def check_row(scenario: str, check: Check, dossier: Measurements, minimal: Measurements) -> str:
     value = dossier.value(check.metric, check.stat)
-    label = f"{check.metric}, {'bytes per key' if check.stat == 'bytes' else check.stat}"
+    stat_label = {"bytes": "bytes per key", "rss": "RSS"}.get(check.stat, check.stat)
+    label = f"{check.metric}, {stat_label}"
     base_text = ratio_text = ""
     verdicts: list[bool] = []
     bars: list[str] = []
@@ -682,6 +751,18 @@ def check_row(scenario: str, check: Check, dossier: Measurements, minimal: Measu
     return (
         f"| {scenario} | {label} | {format_value(value, check.stat)} | {base_text} "
         f"| {ratio_text} | {', '.join(bars) or '-'} | {verdict} |"
+    )
+
+
+def rss_row(scenario: str, rss: float, default_rss: float) -> str:
+    """The issue 18 memory row: a synthetic dossier's RSS against the default dossier's."""
+    if math.isnan(rss) or math.isnan(default_rss):
+        return f"| {scenario} | first screen, RSS against the default dossier | | | | | info |"
+    ratio = rss / default_rss
+    return (
+        f"| {scenario} | first screen, RSS against the default dossier "
+        f"| {format_value(rss, 'rss')} | {format_value(default_rss, 'rss')} (default dossier) "
+        f"| {ratio:.2f}x | <= {RSS_BAR}x | {'PASS' if ratio <= RSS_BAR else 'FAIL'} |"
     )
 
 
@@ -742,7 +823,9 @@ def print_environment(sessions: int) -> None:
         f"Bars (issue 4): first screen <= {DEFAULT_FIRST_SCREEN_BAR}x (default) / "
         f"{SYNTHETIC_FIRST_SCREEN_BAR}x (10,000 actors) the baseline's; cursor move and link "
         f"follow median <= {MEDIAN_BAR}x and p95 <= {P95_BAR}x the baseline's cursor move "
-        f"median and p95; <= {CURSOR_BYTES_LIMIT:,} B per cursor move."
+        f"median and p95; <= {CURSOR_BYTES_LIMIT:,} B per cursor move. Issue 18: first screen "
+        f"<= {HEAVY_FIRST_SCREEN_BAR}x the baseline's (heavy profile); RSS at first screen "
+        f"<= {RSS_BAR}x the default dossier's (each synthetic dossier)."
     )
 
 
@@ -759,8 +842,12 @@ def run(*, quick: bool = False) -> None:
         n = QUICK_SYNTHETIC_N if quick else SYNTHETIC_N
         scenarios = [
             default_scenario(),
-            synthetic_scenario(Path(temp) / f"synthetic-{n}", n),
+            *(
+                synthetic_scenario(Path(temp) / f"synthetic-{profile}-{n}", n, profile)
+                for profile in ("light", "heavy")
+            ),
         ]
+        default_rss = math.nan
         print("| scenario | metric | dossier | minimal app | ratio | bar | verdict |")
         print("|:---|:---|---:|---:|---:|:---|:---|")
         for scenario in scenarios:
@@ -773,6 +860,11 @@ def run(*, quick: bool = False) -> None:
             dossier, minimal = results["dossier"], results["minimal"]
             for check in scenario.checks:
                 print(check_row(scenario.name, check, dossier, minimal), flush=True)
+            rss = dossier.value(FIRST_SCREEN, "rss")
+            if not scenario.synthetic:
+                default_rss = rss
+            else:
+                print(rss_row(scenario.name, rss, default_rss), flush=True)
             notes.extend(repaint_notes(scenario.name, results))
     print()
     for note in notes:
