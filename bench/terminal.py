@@ -700,16 +700,16 @@ def measure(
     scenario: Scenario, env: dict[str, str], sessions: int, notes: list[str]
 ) -> dict[str, Measurements]:
     """Warm up both programs, then alternate their sessions; samples by program label."""
+    cache = Path(env["DOSSIER_CACHE_DIR"])
+    before = cache_entries(cache)  # before the setup, whose validation may fill the cache
     if scenario.setup is not None:
         scenario.setup(env)
     programs = [scenario.dossier, scenario.minimal]
-    cache = Path(env["DOSSIER_CACHE_DIR"])
-    before = cache_entries(cache)
     for program in programs:
         warm_up(program, env)
     if not cache_entries(cache) - before:
         notes.append(
-            f"{scenario.name}: the untimed launch wrote nothing to DOSSIER_CACHE_DIR "
+            f"{scenario.name}: the setup and untimed launch wrote nothing to DOSSIER_CACHE_DIR "
             f"({cache}): timed launches may have been cold"
         )
     results = {program.label: Measurements() for program in programs}
