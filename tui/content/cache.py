@@ -24,7 +24,7 @@ from .gcpause import collector_paused
 from .limits import default_max_file_size
 from .safefile import FileRefusedError, read_regular_file
 
-FORMAT_VERSION = "dossier-cache-5"
+FORMAT_VERSION = "dossier-cache-6"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
 MAX_ENTRIES = 32
 

@@ -46,9 +46,14 @@ class Index:
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
         backlinks: dict[str, dict[Backlink, None]] = defaultdict(dict)
+        self._self_links: dict[str, set[str]] = {}
+        """The fields through which an item points at itself (not backlinks)."""
         for link in dossier.links:
             if link.owner != link.target:
                 backlinks[link.target][Backlink(link.owner, link.field)] = None
+            else:
+                self._self_links.setdefault(link.owner, set()).add(link.field)
+        self._file_order: dict[str, int] | None = None
         self._backlinks = {k: tuple(v) for k, v in backlinks.items()}
         relations: dict[str, list[Relation]] = defaultdict(list)
         for relation in dossier.relations:
@@ -67,6 +72,22 @@ class Index:
     def backlinks_of(self, entity_id: str) -> tuple[Backlink, ...]:
         """Who points at ``entity_id``, and through which field (file order)."""
         return self._backlinks.get(entity_id, ())
+
+    def owners(self, entity_id: str, *fields: str) -> list[str]:
+        """The ids of the items that point at ``entity_id`` through any of ``fields``,
+        each once, in file order: what a detail pane lists (an actor's positions, an
+        item's events and assessments) without a pass over every item of the dossier."""
+        owners = dict.fromkeys(b.owner for b in self.backlinks_of(entity_id) if b.field in fields)
+        if not self._self_links.get(entity_id, set()).isdisjoint(fields):  # (it points at itself)
+            owners[entity_id] = None
+            order = self._order()
+            return sorted(owners, key=order.__getitem__)
+        return list(owners)
+
+    def _order(self) -> dict[str, int]:
+        if self._file_order is None:
+            self._file_order = {entity_id: n for n, entity_id in enumerate(self.dossier.entities)}
+        return self._file_order
 
     def relations_of(self, entity_id: str) -> tuple[Relation, ...]:
         """Relations starting or ending at ``entity_id``."""

@@ -145,8 +145,8 @@ class _Lines:
     def events_for(self, entity: Entity, field: str) -> None:
         events = [
             e
-            for e in self.dossier.events
-            if entity.id in (e.actors if field == "actors" else e.issues)
+            for e in (self.dossier.get(owner) for owner in self.index.owners(entity.id, field))
+            if isinstance(e, Event) and entity.id in (e.actors if field == "actors" else e.issues)
         ]
         if not events:
             return
@@ -160,7 +160,13 @@ class _Lines:
             )
 
     def assessments_about(self, entity: Entity) -> None:
-        about = [a for a in self.dossier.assessments if entity.id in a.about or a.by == entity.id]
+        about = [
+            a
+            for a in (
+                self.dossier.get(owner) for owner in self.index.owners(entity.id, "about", "by")
+            )
+            if isinstance(a, Assessment) and (entity.id in a.about or a.by == entity.id)
+        ]
         if not about:
             return
         self.heading("Assessments", len(about))
@@ -201,7 +207,8 @@ def _actor(lines: _Lines, actor: Actor) -> None:
             lines.link(member, lines.label(member), role="part of")
     positions = [
         (issue, position)
-        for issue in lines.dossier.issues
+        for issue in (lines.dossier.get(owner) for owner in lines.index.owners(actor.id, "actor"))
+        if isinstance(issue, Issue)
         for position in issue.positions
         if position.actor == actor.id
     ]
