@@ -14,7 +14,7 @@ from tui.glyphs import STANCE_GLYPH
 from tui.screens import MatrixScreen
 from tui.widgets.stance_grid import StanceGrid
 
-from .conftest import bundled_dossier
+from .conftest import bundled_dossier, fixture_dossier
 from .on_screen import lines_of, press, screen_text
 
 AppFactory = Callable[..., DossierApp]
@@ -198,3 +198,20 @@ async def test_the_table_is_sorted_before_the_matrix_is_first_opened(
         assert table is not None
         await press(pilot, "m")
         assert app.screen.table is table  # type: ignore[attr-defined]
+
+
+async def test_the_views_are_prepared_once_keys_pause_after_the_first_frame() -> None:
+    """Preparing the views holds the app for a moment on a big dossier: it waits for the
+    first frame, then for a pause in the keys, so a key pressed early never waits on it."""
+    from tui.navigation import Delays
+
+    delays = Delays(prepare_views=0.25, prepare_neighbours=0, prefetch_link=0,
+                    watch_interval=None, room_place=0)  # fmt: skip
+    app = DossierApp(fixture_dossier("small"), delays=delays)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(6):  # keys every 0.1 s: less than the pause the views wait for
+            await pilot.press("down" if _ % 2 == 0 else "up")
+            await pilot.pause(0.1)
+            assert StanceTable.built(app.dossier, app.index) is None
+        await pilot.pause(0.5)
+        assert StanceTable.built(app.dossier, app.index) is not None

@@ -9,6 +9,7 @@ from pathlib import Path
 from socket import socket
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
@@ -100,6 +101,11 @@ class DossierApp(PresenterModeApp):
         if driver is LinuxDriver and not os.environ.get("DOSSIER_PLAIN_OUTPUT"):
             return CompactDriver
         return driver
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.navigation.user_active()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.navigation.loaded is not None:
