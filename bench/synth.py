@@ -380,9 +380,13 @@ class _Writer:
             out.append(f"  - from: {source}")
             out.append(f"    to: {target}")
             out.append(f"    kind: {kind}")
-            if r.random() < 0.5:
-                self.text_field(out, "    ", "summary", self.sentence())
+            self.relation_details(out)
         return items
+
+    def relation_details(self, out: list[str]) -> None:
+        """What a relation says besides its ends: a summary, half the time."""
+        if self.rng.random() < 0.5:
+            self.text_field(out, "    ", "summary", self.sentence())
 
     def tour_items(self) -> list[list[str]]:
         targets = [
@@ -620,26 +624,10 @@ class _HeavyWriter(_Writer):
                 self.quoted_refs(out, "    ", 1, 2)
         return items
 
-    def relations_items(self) -> list[list[str]]:
-        r = self.rng
-        items: list[list[str]] = []
-        seen: set[tuple[str, str, str]] = set()
-        while len(seen) < self.n:
-            source = r.choice(self.actors) if r.random() < 0.7 else r.choice(self.everything)
-            target = r.choice(self.everything)
-            kind = r.choice(RELATION_KINDS)
-            if source == target or (source, target, kind) in seen:
-                continue
-            seen.add((source, target, kind))
-            out: list[str] = []
-            items.append(out)
-            out.append(f"  - from: {source}")
-            out.append(f"    to: {target}")
-            out.append(f"    kind: {kind}")
-            self.text_field(out, "    ", "summary", self.long_sentence())
-            if r.random() < 0.5:
-                self.quoted_refs(out, "    ", 1, 1)
-        return items
+    def relation_details(self, out: list[str]) -> None:
+        self.text_field(out, "    ", "summary", self.long_sentence())
+        if self.rng.random() < 0.5:
+            self.quoted_refs(out, "    ", 1, 1)
 
 
 def light_title(n: int) -> str:
