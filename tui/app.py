@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from socket import socket
@@ -13,7 +12,6 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
-from textual.drivers.linux_driver import LinuxDriver
 from textual.screen import Screen
 
 from .commands import EntityCommands, copy_citation, show_help, system_commands
@@ -21,7 +19,7 @@ from .content import Dossier, Index, LoadResult
 from .content.gcpause import settle_startup_memory
 from .history import History
 from .navigation import DELAYS, Delays, Loaded, Navigation
-from .output import CompactDriver
+from .output import driver_for
 from .presenting import PresenterModeApp
 from .screens import PickerScreen
 from .watch import LiveReload
@@ -97,10 +95,7 @@ class DossierApp(PresenterModeApp):
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, writing fewer bytes on a Linux terminal (see :mod:`.output`)."""
-        driver = super().get_driver_class()
-        if driver is LinuxDriver and not os.environ.get("DOSSIER_PLAIN_OUTPUT"):
-            return CompactDriver
-        return driver
+        return driver_for(super().get_driver_class())
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):

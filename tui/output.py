@@ -24,18 +24,20 @@ unknown SGR parameter, say) is passed through with a full reset before the next 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
 from typing import Any, NamedTuple
 
+from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 
 from .content.lru import SGR_STYLES, memoized
 from .served import server_pid
 from .textual_internals import draw_on
 
-__all__ = ["CompactDriver", "compact"]
+__all__ = ["CompactDriver", "compact", "driver_for"]
 
 _TOKENS = re.compile(
     r"\x1b\[([0-9;]*)m([^\x00-\x1f\x7f]*)\x1b\[0?m"  # 1, 2: a run: SGR, text, reset
@@ -319,3 +321,11 @@ class CompactDriver(LinuxDriver):
         # The terminal's size as Textual's driver works it out (80x25 where unknown).
         width, height = shutil.get_terminal_size()
         super().write(compact(data, width or 80, height or 25))
+
+
+def driver_for(default: type[Driver]) -> type[Driver]:
+    """The driver an app runs on: :class:`CompactDriver` where Textual would use its
+    Linux driver (unless ``DOSSIER_PLAIN_OUTPUT`` is set), else Textual's choice."""
+    if default is LinuxDriver and not os.environ.get("DOSSIER_PLAIN_OUTPUT"):
+        return CompactDriver
+    return default
