@@ -23,7 +23,7 @@ def dossier_copy(tmp_path: Path) -> Path:
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob("*.pickle"))
+    return sorted(cache_dir.glob("*.store"))
 
 
 def test_second_load_comes_from_the_cache(dossier_copy: Path, tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_second_load_comes_from_the_cache(dossier_copy: Path, tmp_path: Path) ->
     assert len(entries(cache_dir)) == 1
     second = load_dossier(dossier_copy, cache_dir=cache_dir)
     assert second == first
-    assert second is not first  # it was unpickled, not kept in memory
+    assert second is not first  # it was read back, not kept in memory
 
 
 def test_a_cache_hit_does_not_parse(
@@ -77,7 +77,7 @@ def test_a_corrupt_entry_is_ignored(dossier_copy: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "c"
     load_dossier(dossier_copy, cache_dir=cache_dir)
     (entry,) = entries(cache_dir)
-    entry.write_bytes(b"not a pickle at all")
+    entry.write_bytes(b"not a store at all")
     assert load_dossier(dossier_copy, cache_dir=cache_dir).info.id == "small"
 
 

@@ -152,8 +152,8 @@ def test_a_second_run_reads_the_index_not_the_model(
     small = str(FIXTURES / "small")
     first = run("north", small)
     assert len(stored(cache)) == 1
-    for pickle in cache.glob("*.pickle"):
-        pickle.unlink()
+    for entry in cache.glob("*.store"):
+        entry.unlink()
 
     def no_load(*args: object, **options: object) -> None:
         raise AssertionError("the model was loaded")

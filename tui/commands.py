@@ -12,6 +12,7 @@ from textual.content import Content
 
 from .content import Dossier
 from .content.citation import citation_text
+from .content.lazy import names_of
 from .glyphs import KIND_LABEL
 from .navigation import Navigation, Navigator, navigation_of
 from .screens import VIEWS, HelpScreen
@@ -47,8 +48,7 @@ class EntityCommands(Provider):
             return
         matcher = self.matcher(query)
         hits = 0
-        for entity in dossier.entities.values():
-            names = [entity.label, entity.id, *getattr(entity, "aliases", ())]
+        for entity, names in names_of(dossier):  # (a stored dossier's names, nothing decoded)
             score, best = max((matcher.match(name), name) for name in names)
             if score <= 0:
                 continue

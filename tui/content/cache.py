@@ -6,25 +6,31 @@ and an entry also records the hash of each source text file it depended on, so
 any change to anything that was read invalidates it. Entries live in the user's
 cache directory (``$DOSSIER_CACHE_DIR`` overrides it; ``DOSSIER_NO_CACHE=1``
 switches the cache off). A cache that cannot be read or written is simply not used.
+
+An entry is a store (:mod:`.store`): read in parts, as the app asks (:mod:`.lazy`),
+so opening a big dossier costs what its first screen shows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import cast
 
 import platformdirs
 
+from .errors import Diagnostic
 from .gcpause import collector_paused
+from .index import Index
+from .lazy import StoredLoad, open_stored
 from .limits import default_max_file_size
+from .model import Dossier
 from .safefile import FileRefusedError, read_regular_file
+from .store import SUFFIX, StoreCorruptError, encode
 
-FORMAT_VERSION = "dossier-cache-6"
+FORMAT_VERSION = "dossier-store-1"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
 MAX_ENTRIES = 32
 
@@ -66,27 +72,37 @@ def _file_hash(path: Path, max_size: int) -> str | None:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def lookup(key: str, cache_dir: Path | None = None, max_size: int | None = None) -> object | None:
-    """The cached result for ``key`` if present and its text files are unchanged."""
-    max_size = default_max_file_size() if max_size is None else max_size
+def entry_path(key: str, cache_dir: Path | None = None) -> Path | None:
+    """Where the entry for ``key`` lives (None when caching is switched off)."""
     root = cache_root(cache_dir)
-    if root is None:
+    return None if root is None else root / f"{key}{SUFFIX}"
+
+
+def lookup(
+    key: str,
+    reload: Callable[[], tuple[Dossier, Index] | None],
+    cache_dir: Path | None = None,
+    max_size: int | None = None,
+) -> StoredLoad | None:
+    """The entry for ``key`` if there is a sound one whose text files are unchanged:
+    its dossier read lazily (:mod:`.lazy`; ``reload`` loads it from its files should a
+    record turn out damaged later). A damaged entry is removed, to be written again."""
+    max_size = default_max_file_size() if max_size is None else max_size
+    path = entry_path(key, cache_dir)
+    if path is None or not path.exists():
         return None
-    try:
-        with open(root / f"{key}.pickle", "rb") as handle:
-            data = handle.read()
-        with collector_paused():
-            version, dependencies, result = pickle.loads(data)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-        return None
-    except ImportError:
-        return None
-    if version != FORMAT_VERSION:
-        return None
-    for path, digest in dependencies:
-        if _file_hash(Path(path), max_size) != digest:
+    with collector_paused():
+        try:
+            stored = open_stored(
+                path,
+                FORMAT_VERSION,
+                lambda header: unchanged(header["dependencies"], max_size),
+                reload,
+            )
+        except StoreCorruptError:
+            path.unlink(missing_ok=True)
             return None
-    return cast(object, result)
+    return stored
 
 
 def file_hashes(paths: Iterable[Path], max_size: int | None = None) -> list[tuple[str, str | None]]:
@@ -126,39 +142,42 @@ def write_atomically(path: Path, data: bytes) -> bool:
 
 def store(
     key: str,
-    result: object,
+    dossier: Dossier | None,
+    index: Index | None,
+    diagnostics: tuple[Diagnostic, ...],
+    files: tuple[str, ...],
     dependencies: list[Path],
     cache_dir: Path | None,
     max_size: int | None = None,
 ) -> None:
     """Write an entry atomically; failures only mean the next load is not faster."""
-    root = cache_root(cache_dir)
-    if root is None:
+    path = entry_path(key, cache_dir)
+    if path is None:
         return
     max_size = default_max_file_size() if max_size is None else max_size
-    deps = [(str(p), _file_hash(p, max_size)) for p in dependencies]
+    deps = file_hashes(dependencies, max_size)
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        import tempfile  # (only when storing: a cache hit does not need it)
-
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((FORMAT_VERSION, deps, result), handle, pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, root / f"{key}.pickle")
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        _prune(root)
-    except (OSError, pickle.PicklingError, RecursionError):
+        data = encode(dossier, index, diagnostics, files, deps, FORMAT_VERSION)
+    except (ValueError, TypeError, RecursionError):  # (nothing a loader makes; never fatal)
         return
+    write_atomically(path, data)
 
 
 def _prune(root: Path) -> None:
-    """Keep the newest :data:`MAX_ENTRIES` pickles and search indexes (``.search``, see
-    :mod:`.searchstore`); a pruned pickle takes its search index with it."""
-    for suffix in ("pickle", "search"):
-        entries = sorted(root.glob(f"*.{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Keep the newest :data:`MAX_ENTRIES` entries and search indexes (``.search``, see
+    :mod:`.searchstore`); a pruned entry takes its search index with it. Pickles, the
+    format before this one, are removed."""
+    for old_format in root.glob("*.pickle"):
+        old_format.unlink(missing_ok=True)
+    for suffix in (SUFFIX, ".search"):
+        entries = sorted(root.glob(f"*{suffix}"), key=_age, reverse=True)
         for old in entries[MAX_ENTRIES:]:
             old.unlink(missing_ok=True)
             old.with_suffix(".search").unlink(missing_ok=True)
+
+
+def _age(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # (gone meanwhile: another process pruned it)
+        return 0.0

@@ -78,16 +78,20 @@ class Index:
         each once, in file order: what a detail pane lists (an actor's positions, an
         item's events and assessments) without a pass over every item of the dossier."""
         owners = dict.fromkeys(b.owner for b in self.backlinks_of(entity_id) if b.field in fields)
-        if not self._self_links.get(entity_id, set()).isdisjoint(fields):  # (it points at itself)
+        if not self.self_link_fields(entity_id).isdisjoint(fields):  # (it points at itself)
             owners[entity_id] = None
-            order = self._order()
-            return sorted(owners, key=order.__getitem__)
+            return sorted(owners, key=self.file_order)
         return list(owners)
 
-    def _order(self) -> dict[str, int]:
+    def self_link_fields(self, entity_id: str) -> frozenset[str]:
+        """The fields through which ``entity_id`` points at itself (not backlinks)."""
+        return frozenset(self._self_links.get(entity_id, ()))
+
+    def file_order(self, entity_id: str) -> int:
+        """Where ``entity_id`` comes in the dossier (its place in ``entities``)."""
         if self._file_order is None:
             self._file_order = {entity_id: n for n, entity_id in enumerate(self.dossier.entities)}
-        return self._file_order
+        return self._file_order[entity_id]
 
     def relations_of(self, entity_id: str) -> tuple[Relation, ...]:
         """Relations starting or ending at ``entity_id``."""
@@ -123,6 +127,15 @@ class Index:
         return result
 
 
+def entity_names(entity: Entity) -> list[str]:
+    """What an entity is called: its label, its id, then any aliases."""
+    return [entity.label, entity.id, *getattr(entity, "aliases", ())]
+
+
+def search_key_of(names: list[str]) -> str:
+    """The text a filter matches for an entity of these ``names`` (lower case)."""
+    return "\n".join(names).casefold()
+
+
 def _search_key(entity: Entity) -> str:
-    parts = [entity.label, entity.id, *getattr(entity, "aliases", ())]
-    return "\n".join(parts).casefold()
+    return search_key_of(entity_names(entity))

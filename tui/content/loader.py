@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -150,16 +151,34 @@ def check_dossier(
     key = None
     if use_cache and not problems:
         key = _cache.key_for(contents, max_size)
-        cached = _cache.lookup(key, cache_dir, max_size)
-        if isinstance(cached, LoadResult):
-            return cached
+        stored = _cache.lookup(key, partial(_reload, path, max_size), cache_dir, max_size)
+        if stored is not None:
+            return LoadResult(stored.dossier, stored.diagnostics, stored.files, stored.index)
     with collector_paused():
         result = _assemble(path, max_size, contents, problems)
         if result.dossier is not None:
             result = replace(result, index=Index(result.dossier))
     if key is not None:
-        _cache.store(key, result, result_dependencies(result), cache_dir, max_size)
+        _cache.store(
+            key,
+            result.dossier,
+            result.index,
+            result.diagnostics,
+            result.files,
+            result_dependencies(result),
+            cache_dir,
+            max_size,
+        )
     return result
+
+
+def _reload(path: Path, max_size: int) -> tuple[Dossier, Index] | None:
+    """The dossier at ``path`` loaded from its files, bypassing the cache (when a
+    stored entry turns out damaged while it is being read)."""
+    result = check_dossier(path, use_cache=False, max_file_size=max_size)
+    if result.dossier is None or result.index is None:
+        return None
+    return result.dossier, result.index
 
 
 def result_dependencies(result: LoadResult) -> list[Path]:

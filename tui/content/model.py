@@ -10,6 +10,7 @@ is several times faster, which is what makes the on-disk cache worth having.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -236,25 +237,30 @@ class DossierInfo:
 
 @dataclass(frozen=True)
 class Dossier:
-    """A whole loaded dossier. Entities keep file order within each section."""
+    """A whole loaded dossier. Entities keep file order within each section.
+
+    The sections are tuples when the dossier was just loaded from its files, and
+    sequences that decode their items when asked when it comes from the cache
+    (:mod:`.lazy`); either way they read the same.
+    """
 
     info: DossierInfo
     root: Path
     """The folder (or single file) the dossier was loaded from."""
     files: tuple[str, ...]
     """The display paths of the files read, in load order."""
-    sources: tuple[Source, ...] = ()
-    actors: tuple[Actor, ...] = ()
-    issues: tuple[Issue, ...] = ()
-    assessments: tuple[Assessment, ...] = ()
-    events: tuple[Event, ...] = ()
-    relations: tuple[Relation, ...] = ()
+    sources: Sequence[Source] = ()
+    actors: Sequence[Actor] = ()
+    issues: Sequence[Issue] = ()
+    assessments: Sequence[Assessment] = ()
+    events: Sequence[Event] = ()
+    relations: Sequence[Relation] = ()
     tour: tuple[TourStop, ...] = ()
-    links: tuple[Link, ...] = ()
+    links: Sequence[Link] = ()
     """Every resolved link from an entity field (relations and the tour excluded)."""
     notes: tuple[Diagnostic, ...] = ()
     """Non-fatal diagnostics from loading (e.g. a missing text file)."""
-    entities: dict[str, Entity] = field(default_factory=dict, compare=False)
+    entities: Mapping[str, Entity] = field(default_factory=dict, compare=False)
     """Every entity by id (built by the loader)."""
 
     def get(self, entity_id: str) -> Entity | None:

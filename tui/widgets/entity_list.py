@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from ..content import Entity
+from ..content.lazy import catalog_of
 from ..glyphs import LINKED_MARK
 from .caches import LIST_ROWS, LRUCache
 from .cursor_list import CursorList
@@ -85,10 +86,9 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         """(focused?, theme) the cached rows were rendered for."""
         super().__init__(id=id)  # (it refreshes: the cache must exist)
         self.title = title
-        self.entities = tuple(entities)
         self._search_key = search_key
+        self._take(entities)
         self._shown = list(range(len(self.entities)))
-        self._rows_of: dict[str, int] = {e.id: n for n, e in enumerate(self.entities)}
         self.filter_text = ""
         self.linked: frozenset[str] | None = None
         """Ids linked to the current selection; None when nothing is selected."""
@@ -100,13 +100,21 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         """Replace the items (after a reload), keeping the filter and, if it still
         exists, the item under the cursor."""
         current = self.current
-        self.entities = tuple(entities)
         self._search_key = search_key
-        self._rows_of = {e.id: n for n, e in enumerate(self.entities)}
+        self._take(entities)
         self.set_filter(self.filter_text, announce=False)
         row = self._row_of(current.id) if current is not None else None
         self._announce = False
         self.cursor = row if row is not None else 0
+
+    def _take(self, entities: Sequence[Entity]) -> None:
+        """Show ``entities``: kept as given (a stored dossier's section decodes an item
+        only when it is asked for), with each one's id and label from its catalog."""
+        self.entities = entities
+        catalog = catalog_of(entities)
+        self._ids = [entry.id for entry in catalog]
+        self._labels = [entry.label for entry in catalog]
+        self._rows_of: dict[str, int] = {entity_id: n for n, entity_id in enumerate(self._ids)}
 
     @property
     def visible_count(self) -> int:
@@ -116,9 +124,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         """Ids of the items just below and just above the cursor (where it goes next)."""
         visible, cursor = self._shown, self.cursor
         return [
-            self.entities[visible[row]].id
-            for row in (cursor + 1, cursor - 1)
-            if 0 <= row < len(visible)
+            self._ids[visible[row]] for row in (cursor + 1, cursor - 1) if 0 <= row < len(visible)
         ]
 
     @property
@@ -144,7 +150,9 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         if words:
             key = self._search_key
             self._shown = [
-                n for n, e in enumerate(self.entities) if all(w in key(e.id) for w in words)
+                n
+                for n, entity_id in enumerate(self._ids)
+                if all(w in key(entity_id) for w in words)
             ]
         else:
             self._shown = list(range(len(self.entities)))
@@ -190,7 +198,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
             row = top + y
             if row >= len(self._shown):
                 break
-            entity_id = self.entities[self._shown[row]].id
+            entity_id = self._ids[self._shown[row]]
             was = old is not None and entity_id in old
             now = linked is not None and entity_id in linked
             if was != now:
@@ -261,7 +269,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
                 self._strips.set(width, blank)
             return blank
         index = self._shown[row]
-        linked = None if self.linked is None else self.entities[index].id in self.linked
+        linked = None if self.linked is None else self._ids[index] in self.linked
         key = (index, linked, row == self.cursor, width)
         strip = self._strips.get(key)
         if strip is None:
@@ -281,7 +289,7 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
                 style += self.get_component_rich_style("entity-list--unlinked")
         if cursor:
             style += self.get_component_rich_style("cursor-list--cursor")
-        label = self.entities[index].label
+        label = self._labels[index]
         text = Text(mark + label, style=style, no_wrap=True, overflow="ellipsis", end="")
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = [Segment(s.text, s.style or style) for s in text.render(self.app.console)]
