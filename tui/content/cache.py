@@ -27,7 +27,7 @@ from .index import Index
 from .lazy import StoredLoad, open_stored
 from .limits import default_max_file_size
 from .model import Dossier
-from .safefile import FileRefusedError, read_regular_file
+from .safefile import FileRefusedError, digest_regular_file, read_regular_file
 from .store import SUFFIX, StoreCorruptError, encode
 
 FORMAT_VERSION = "dossier-store-1"
@@ -49,12 +49,43 @@ def cache_root(cache_dir: Path | None = None) -> Path | None:
 
 def key_for(contents: Iterable[tuple[Path, str, bytes]], max_size: int) -> str:
     """A key naming exactly these files with exactly these bytes."""
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{FORMAT_VERSION}|{sys.version_info[:2]}|{max_size}|{os.getcwd()}".encode())
+    key = _Key(max_size)
     for path, shown, data in contents:
-        digest.update(f"\0{os.path.realpath(path)}\0{shown}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
+        key.add(path, shown, len(data), hashlib.blake2b(data, digest_size=20).digest())
+    return key.hexdigest()
+
+
+def streamed_key(files: Iterable[tuple[Path, str, Path]], max_size: int) -> str | None:
+    """:func:`key_for` of the files (path, name shown, file to read), hashed as they are
+    read, never held whole; None if one cannot be read as the loader would read it."""
+    key = _Key(max_size)
+    for path, shown, target in files:
+        file_digest = hashlib.blake2b(digest_size=20)
+        try:
+            size = digest_regular_file(target, max_size, file_digest.update)
+        except (OSError, FileRefusedError):
+            return None
+        key.add(path, shown, size, file_digest.digest())
+    return key.hexdigest()
+
+
+class _Key:
+    """The hash both key functions share: the loader's version, the Python, the size
+    limit and the working folder, then each file's real path, name shown, length and
+    hash."""
+
+    def __init__(self, max_size: int) -> None:
+        self._digest = hashlib.blake2b(digest_size=20)
+        self._digest.update(
+            f"{FORMAT_VERSION}|{sys.version_info[:2]}|{max_size}|{os.getcwd()}".encode()
+        )
+
+    def add(self, path: Path, shown: str, size: int, file_digest: bytes) -> None:
+        self._digest.update(f"\0{os.path.realpath(path)}\0{shown}\0{size}\0".encode())
+        self._digest.update(file_digest)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 def _file_hash(path: Path, max_size: int) -> str | None:

@@ -92,13 +92,13 @@ def dossier_files(path: Path) -> tuple[list[Path], list[Diagnostic]]:
     return [], [Diagnostic(Location(shown), "no .yaml or .yml files in this folder", hint)]
 
 
-def _read_files(
-    files: Iterable[Path], folder: Path | None, max_size: int
-) -> tuple[list[tuple[Path, str, bytes]], list[Diagnostic]]:
-    """Read each file's bytes: regular files of at most ``max_size`` only and, for the
-    files of a ``folder``, only those inside it once symbolic links are followed (as for
-    a source's ``text_file``); a file named on its own may be a link to anywhere."""
-    result: list[tuple[Path, str, bytes]] = []
+def _targets(
+    files: Iterable[Path], folder: Path | None
+) -> tuple[list[tuple[Path, str, Path]], list[Diagnostic]]:
+    """Which file to read for each of ``files`` (path, name shown, file): for the files
+    of a ``folder``, only those inside it once symbolic links are followed (as for a
+    source's ``text_file``); a file named on its own may be a link to anywhere."""
+    targets: list[tuple[Path, str, Path]] = []
     problems: list[Diagnostic] = []
     for path in files:
         shown = display_path(path)
@@ -115,6 +115,17 @@ def _read_files(
                 )
             )
             continue
+        targets.append((path, shown, target))
+    return targets, problems
+
+
+def _read_files(
+    targets: Iterable[tuple[Path, str, Path]], max_size: int
+) -> tuple[list[tuple[Path, str, bytes]], list[Diagnostic]]:
+    """Read each target's bytes: regular files of at most ``max_size`` only."""
+    result: list[tuple[Path, str, bytes]] = []
+    problems: list[Diagnostic] = []
+    for path, shown, target in targets:
         try:
             result.append((path, shown, read_regular_file(target, max_size)))
         except FileRefusedError as refused:
@@ -126,13 +137,13 @@ def _read_files(
 
 def content_key(path: Path, max_size: int) -> str | None:
     """The key the load cache files the dossier at ``path`` under (what any byte of its
-    YAML files changes), reading only those bytes; None where the dossier's files have
-    problems of their own (a load then says what)."""
+    YAML files changes), hashing those bytes as they are read; None where the dossier's
+    files have problems of their own (a load then says what)."""
     files, problems = dossier_files(path)
-    contents, read_problems = _read_files(files, path if path.is_dir() else None, max_size)
-    if problems or read_problems:
+    targets, target_problems = _targets(files, path if path.is_dir() else None)
+    if problems or target_problems:
         return None
-    return _cache.key_for(contents, max_size)
+    return _cache.streamed_key(targets, max_size)
 
 
 def check_dossier(
@@ -145,22 +156,27 @@ def check_dossier(
     """Load and check the dossier at ``path``; never raises for problems in content."""
     max_size = default_max_file_size() if max_file_size is None else max_file_size
     files, problems = dossier_files(path)
-    folder = path if path.is_dir() else None
-    contents, read_problems = _read_files(files, folder, max_size)
+    targets, target_problems = _targets(files, path if path.is_dir() else None)
+    problems += target_problems
+    if use_cache and not problems and _cache.cache_root(cache_dir) is not None:
+        # The key is hashed as the files are read, none of them held whole: a big
+        # dossier's bytes, read and freed, would stay in the process (the allocator
+        # keeps what it got), and a cache hit needs only the key.
+        key = _cache.streamed_key(targets, max_size)
+        if key is not None:
+            stored = _cache.lookup(key, partial(_reload, path, max_size), cache_dir, max_size)
+            if stored is not None:
+                return LoadResult(stored.dossier, stored.diagnostics, stored.files, stored.index)
+    contents, read_problems = _read_files(targets, max_size)
     problems += read_problems
-    key = None
-    if use_cache and not problems:
-        key = _cache.key_for(contents, max_size)
-        stored = _cache.lookup(key, partial(_reload, path, max_size), cache_dir, max_size)
-        if stored is not None:
-            return LoadResult(stored.dossier, stored.diagnostics, stored.files, stored.index)
     with collector_paused():
         result = _assemble(path, max_size, contents, problems)
         if result.dossier is not None:
             result = replace(result, index=Index(result.dossier))
-    if key is not None:
+    if use_cache and not problems:
+        # (keyed by the bytes read now, which the files may have changed to meanwhile)
         _cache.store(
-            key,
+            _cache.key_for(contents, max_size),
             result.dossier,
             result.index,
             result.diagnostics,
