@@ -28,7 +28,7 @@ from .model import (
 )
 from .schema import DOSSIER, SECTIONS
 from .text import shorten, suggest
-from .yamlsafe import ComposeError, MappingNode, Node, ScalarNode, compose, decode
+from .yamlsafe import UTF8_BOM, ComposeError, MappingNode, Node, compose, decode
 
 _ENTITY_CLASSES: dict[str, type[Entity]] = {
     "sources": Source,
@@ -52,16 +52,17 @@ class _Assembler:
         self.entities: dict[str, Entity] = {}
         self.text_file_locations: dict[str, Location] = {}
 
-    def add_file(self, root: Node | None, shown: str, size: int) -> None:
+    def add_file(self, root: Node | None, shown: str, size: int, text: str | None = None) -> None:
+        """Read the sections of one composed file (``text``: the file's text, if known,
+        which lets the reader skip cleaning every scalar: see ``Reader.start_file``)."""
         r = self.reader
-        r.display = shown
-        r.budget = 2 * size + 10_000
+        r.start_file(shown, size, text)
         if root is None:
             r.diagnostics.append(
                 Diagnostic(Location(shown), "the file is empty", "add a section such as 'actors:'")
             )
             return
-        if not isinstance(root, MappingNode):
+        if type(root) is not MappingNode:
             r.error(
                 root,
                 "a dossier file must be a mapping of sections (dossier:, actors:, ...)",
@@ -105,7 +106,7 @@ class _Assembler:
         entity_class = _ENTITY_CLASSES.get(key)
         for item in r.items(node, f"'{key}'"):
             r.owner = _peek_id(item) if entity_class else ""
-            values = r.record(item, spec)
+            values = r.read_record(item, spec)
             if values is None:
                 continue
             loc = r.loc(item)
@@ -129,17 +130,17 @@ class _Assembler:
 
 def _value_location(reader: Reader, node: Node, key: str) -> Location:
     """Where the value of ``key`` is in a mapping node (the node itself if absent)."""
-    for key_node, value in node.value if isinstance(node, MappingNode) else ():
-        if key_node.value == key:
+    for key_node, value in node[0] if type(node) is MappingNode else ():
+        if key_node[0] == key:
             return reader.loc(value)
     return reader.loc(node)
 
 
 def _peek_id(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
-                return str(value.value)
+    if type(node) is MappingNode:
+        for key, value in node[0]:
+            if type(key) is tuple and key[0] == "id" and type(value) is tuple:
+                return str(value[0])
     return ""
 
 
@@ -169,12 +170,14 @@ def assemble(
         if text is None:
             unreadable = True
             continue
+        # libyaml is handed the bytes already read (without a BOM, as decode drops it)
+        unmarked = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
         try:
-            root_node = compose(text, shown, diagnostics)
+            root_node = compose(text, shown, diagnostics, unmarked)
         except ComposeError:
             unreadable = True
             continue
-        assembler.add_file(root_node, shown, len(data))
+        assembler.add_file(root_node, shown, len(data), text)
     shown_files = tuple(shown for _, shown, _ in contents)
     info = assembler.info
     if assembler.info_loc is None and contents and not unreadable:

@@ -17,6 +17,7 @@ from .text import shorten
 
 MAX_SUGGESTIONS = 50
 """Nearest-id hints are computed for this many dangling links; the rest are plain."""
+_new = tuple.__new__
 _ARTICLE = {"actor": "an", "issue": "an", "assessment": "an", "event": "an", "source": "a"}
 
 
@@ -44,8 +45,14 @@ def _check_links(reader: Reader, entities: dict[str, Entity]) -> tuple[Link, ...
     ids: list[str] | None = None
     suggestions = 0
     links: list[Link] = []
+    append = links.append
+    get = entities.get
+    # A large dossier has hundreds of thousands of links, nearly all good: the loop
+    # unpacks each pending link once and makes the Link with tuple.__new__ (what the
+    # named tuple's own constructor does, less a Python-level call).
     for pending in reader.links:
-        target = entities.get(pending.target)
+        owner, field, target_id, kind, _ = pending
+        target = get(target_id)
         if target is None:
             hint = ""
             if suggestions < MAX_SUGGESTIONS:
@@ -55,20 +62,20 @@ def _check_links(reader: Reader, entities: dict[str, Entity]) -> tuple[Link, ...
             out.append(
                 Diagnostic(
                     pending.loc,
-                    f"'{pending.field}' names '{shorten(pending.target)}', which does not exist",
+                    f"'{field}' names '{shorten(target_id)}', which does not exist",
                     hint,
                 )
             )
-        elif pending.kind is not None and target.kind != pending.kind:
+        elif kind is not None and target.kind != kind:
             out.append(
                 Diagnostic(
                     pending.loc,
-                    f"'{pending.target}' is {_ARTICLE[target.kind]} {target.kind}, "
-                    f"but '{pending.field}' must name {_ARTICLE[pending.kind]} {pending.kind}",
+                    f"'{target_id}' is {_ARTICLE[target.kind]} {target.kind}, "
+                    f"but '{field}' must name {_ARTICLE[kind]} {kind}",
                 )
             )
-        elif pending.owner:
-            links.append(Link(pending.owner, pending.field, pending.target))
+        elif owner:
+            append(_new(Link, (owner, field, target_id)))
     return tuple(links)
 
 

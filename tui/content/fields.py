@@ -4,34 +4,72 @@ Every converter either returns a clean Python value or records a diagnostic at t
 node's position and returns ``None``; conversion goes on, so one run reports every
 problem. Links are not resolved here: they are recorded in :class:`Reader.links`
 and checked once every file has been read.
+
+Records are read twice over, in effect. :meth:`Reader.read_record` first tries a
+*fast path* (the ``_fast_*`` functions): it handles only what well-formed content
+holds (the usual tags, no merge keys, no key given twice, no unknown field, values
+of the right shape) and gives up, raising :class:`_FastPathError`, at the first thing out of
+the ordinary. The record is then read again from its start by the careful converters
+(:meth:`Reader.record`), which say what is wrong, after everything the fast path
+changed (links, refs and diagnostics appended, alias budget spent) has been undone.
+So the fast path never decides what an author is told; where it finishes, it
+produces what the careful converters would have, with none of their generality
+(merged keys, per-field checks that build lists of choices, per-scalar cleaning of
+text, one ``Location`` through a Python-level constructor per node): cold loads of a
+large dossier spend most of their time here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
 
 from .dates import parse_date
+from .errors import Location
 from .model import Argument, Position, Ref
-from .reader import NodeReader, PendingLink, kind_name
-from .schema import ID_PATTERN, NESTED, FieldSpec, FieldType, RecordSpec
+from .reader import _NULLS, NodeReader, PendingLink, kind_name
+from .schema import ID_PATTERN, NESTED, SECTIONS, FieldSpec, FieldType, RecordSpec
 from .text import clean_text, shorten, slug, suggest
-from .yamlsafe import MAP_TAG, MappingNode, Node, SequenceNode
+from .yamlsafe import MAP_TAG, SEQ_TAG, STR_TAG, MappingNode, Node, SequenceNode
 
 _ID_RE = re.compile(ID_PATTERN)
 _MAX_DIGITS = 9
 _T = TypeVar("_T")
+_new = tuple.__new__
 
 
+@dataclass
 class Reader(NodeReader):
     """A :class:`NodeReader` that converts mappings into the schema's records."""
 
+    valid_ids: set[str] = field(default_factory=set)
+    """Texts the fast path found to be valid ids (never a null word such as 'null'),
+    so that each is matched against the id pattern once, not once per mention."""
+    numbers: dict[str, int] = field(default_factory=dict)
+    """Texts the fast path read as paragraph numbers or counts, and their values."""
+
+    def read_record(self, node: Node, spec: RecordSpec) -> dict[str, Any] | None:
+        """What :meth:`record` returns for ``node``, by the fast path when it can, with
+        the same diagnostics, links and refs recorded (see the module's docstring)."""
+        plan = _PLANS.get(spec.name)
+        if plan is None or plan.spec is not spec:
+            return self.record(node, spec)
+        links, refs, diagnostics = len(self.links), len(self.refs), len(self.diagnostics)
+        budget = self.budget
+        try:
+            return _fast_record(self, node, plan)
+        except _FastPathError:
+            del self.links[links:], self.refs[refs:], self.diagnostics[diagnostics:]
+            self.budget = budget
+            return self.record(node, spec)
+
     def record(self, node: Node, spec: RecordSpec) -> dict[str, Any] | None:
         """Convert a mapping per ``spec``: attribute -> value, plus 'extensions'."""
-        if node.tag is not MAP_TAG and not self.tag_ok(node):
+        if node[1] is not MAP_TAG and not self.tag_ok(node):
             return None
-        if not isinstance(node, MappingNode):
+        if type(node) is not MappingNode:
             what = "the dossier section" if spec.name == "dossier" else f"each {spec.name}"
             self.error(node, f"{what} must be a mapping of fields, not {kind_name(node)}")
             return None
@@ -161,7 +199,7 @@ def _enum(r: Reader, node: Node, spec: FieldSpec) -> object:
 
 
 def _paras(r: Reader, node: Node, spec: FieldSpec) -> tuple[int, ...] | None:
-    if isinstance(node, SequenceNode):
+    if type(node) is SequenceNode:
         numbers = [_whole_number(r, item, spec) for item in r.items(node, "'para'")]
         if not numbers:
             r.error(node, "'para' needs at least one paragraph number")
@@ -180,7 +218,7 @@ def _refs(r: Reader, node: Node, spec: FieldSpec) -> tuple[Ref, ...] | None:
         if values is None:
             continue
         ref = Ref(values["source"], values["para"], values.get("quote"), r.loc(item))
-        where = {k.value: v for k, v in item.value} if isinstance(item, MappingNode) else {}
+        where = {k[0]: v for k, v in item[0]} if type(item) is MappingNode else {}
         para_loc = r.loc(where["para"]) if "para" in where else ref.loc
         quote_loc = r.loc(where["quote"]) if "quote" in where else None
         r.refs.append((ref, para_loc, quote_loc))
@@ -225,3 +263,282 @@ CONVERTERS: dict[FieldType, Callable[[Reader, Node, FieldSpec], Any]] = {
     FieldType.POSITIONS: _nested(FieldType.POSITIONS, _position),
     FieldType.ARGUMENTS: _nested(FieldType.ARGUMENTS, _argument),
 }
+
+
+# -- the fast path ---------------------------------------------------------------
+#
+# Each ``_fast_*`` converter returns what the careful converter of its field type
+# would return for well-formed content, recording the same links and refs, and
+# raises _FastPathError wherever the careful one would record a diagnostic (and in a few rare
+# cases that are merely unusual, such as an explicit ``!!str`` tag). Nodes are read
+# by index: (value, tag, style, start mark), see :mod:`.yamlsafe`; ``is`` against
+# STR_TAG, SEQ_TAG and MAP_TAG picks out the tags composition filled in itself.
+
+FastConverter = Callable[["Reader", Node, FieldSpec], Any]
+
+
+class _FastPathError(Exception):
+    """The fast path met something it leaves to the careful converters."""
+
+
+class _Plan(NamedTuple):
+    """How the fast path reads one kind of record."""
+
+    spec: RecordSpec
+    fields: dict[str, tuple[str, FastConverter, FieldSpec]]
+    """Key -> (model attribute, fast converter, field spec)."""
+    required: tuple[str, ...]
+    """The attributes of the required fields."""
+
+
+def _fast_record(r: Reader, node: Node, plan: _Plan) -> dict[str, Any]:
+    """:meth:`Reader.record` for a mapping with nothing out of the ordinary."""
+    if type(node) is not MappingNode or node[1] is not MAP_TAG:
+        raise _FastPathError
+    pairs = node[0]
+    if r.budget < len(pairs):  # the careful reader spends the same, and would complain
+        raise _FastPathError
+    r.budget -= len(pairs)
+    values: dict[str, Any] = {}
+    extensions: list[tuple[str, object]] | None = None
+    nulls = False
+    fields = plan.fields
+    for key_node, value_node in pairs:
+        if type(key_node) is not tuple or key_node[1] is not STR_TAG:
+            raise _FastPathError
+        entry = fields.get(key_node[0])
+        if entry is None:  # an extension, or a merge key or unknown field: careful path
+            extensions = _fast_extension(r, key_node[0], value_node, extensions)
+            continue
+        attribute, convert, spec = entry
+        if attribute in values:  # the same key twice (each key has its own attribute)
+            raise _FastPathError
+        value = convert(r, value_node, spec)
+        values[attribute] = value
+        if value is None:
+            nulls = True
+    for attribute in plan.required:
+        if values.get(attribute) is None:
+            raise _FastPathError
+    if nulls:  # a field given as null is left out, as if it were not there
+        values = {key: value for key, value in values.items() if value is not None}
+    if extensions:
+        values["extensions"] = tuple(extensions)
+    return values
+
+
+def _fast_extension(
+    r: Reader, key: str, node: Node, extensions: list[tuple[str, object]] | None
+) -> list[tuple[str, object]]:
+    """``extensions`` with the ``x-`` field ``key`` added (raises _FastPathError for other keys)."""
+    if not key.startswith("x-"):
+        raise _FastPathError
+    if extensions is None:
+        extensions = []
+    elif any(given == key for given, _ in extensions):
+        raise _FastPathError
+    before = len(r.diagnostics)
+    extensions.append((key, r.plain(node, 0)))
+    if len(r.diagnostics) != before:  # the value overspent the alias budget
+        raise _FastPathError
+    return extensions
+
+
+def _fast_text(r: Reader, node: Node, spec: FieldSpec) -> str | None:
+    if type(node) is not tuple or node[1] is not STR_TAG:
+        raise _FastPathError
+    value: str = node[0]
+    if not node[2] and len(value) <= 4 and value in _NULLS:  # (no null word is longer)
+        if spec.required:
+            raise _FastPathError
+        return None
+    if not r.clean:
+        value = clean_text(value)
+    # ``not value.strip()``, without copying a long text that has spaces at an end
+    if spec.required and (not value or value.isspace()):
+        raise _FastPathError
+    return value
+
+
+def _fast_id(r: Reader, node: Node, spec: FieldSpec) -> str | None:
+    if type(node) is not tuple or node[1] is not STR_TAG:
+        raise _FastPathError
+    value: str = node[0]
+    if value in r.valid_ids:  # the same few ids are named over and over
+        return value
+    if not node[2] and value in _NULLS:
+        if spec.required:
+            raise _FastPathError
+        return None
+    if _ID_RE.match(value) is None:
+        raise _FastPathError
+    if value not in _NULLS:  # a quoted 'null' is an id, a plain one is not
+        r.valid_ids.add(value)
+    return value
+
+
+def _fast_link(r: Reader, node: Node, spec: FieldSpec) -> str | None:
+    value = _fast_id(r, node, spec)
+    if value is not None:
+        mark = node[3]
+        # tuple.__new__ makes the named tuples at C speed (as Location(...) would)
+        loc = _new(Location, (r.display, mark.line + 1, mark.column + 1))
+        r.links.append(_new(PendingLink, (r.owner, spec.name, value, spec.target, loc)))
+    return value
+
+
+def _fast_items(r: Reader, node: Node) -> list[Node] | tuple[()]:
+    """:meth:`Reader.items` for a list (or a null) with nothing out of the ordinary."""
+    if type(node) is SequenceNode and node[1] is SEQ_TAG:
+        items: list[Node] = node[0]
+        if r.budget < len(items):
+            raise _FastPathError
+        r.budget -= len(items)
+        return items
+    if type(node) is tuple and node[1] is STR_TAG and not node[2] and node[0] in _NULLS:
+        return ()
+    raise _FastPathError
+
+
+def _fast_list_of(read_one: FastConverter) -> FastConverter:
+    """The fast path of :func:`_list_of` (items read by ``read_one``)."""
+
+    def convert(r: Reader, node: Node, spec: FieldSpec) -> tuple[Any, ...]:
+        values = [read_one(r, item, spec) for item in _fast_items(r, node)]
+        if None in values:  # null items are left out, as the careful path does
+            values = [value for value in values if value is not None]
+        return tuple(values)
+
+    return convert
+
+
+def _fast_date(r: Reader, node: Node, spec: FieldSpec) -> object:
+    if type(node) is not tuple or node[1] is not STR_TAG:
+        raise _FastPathError
+    value: str = node[0]
+    if not node[2] and value in _NULLS:
+        if spec.required:
+            raise _FastPathError
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise _FastPathError from None
+
+
+def _fast_count(r: Reader, node: Node, spec: FieldSpec) -> int | None:
+    """:func:`_whole_number` for the usual spelling: ASCII digits, no leading zero."""
+    if type(node) is not tuple or node[1] is not STR_TAG:
+        raise _FastPathError
+    value: str = node[0]
+    number = r.numbers.get(value)
+    if number is not None:
+        return number
+    if value.isdigit() and value.isascii() and value[0] != "0" and len(value) <= _MAX_DIGITS:
+        number = r.numbers[value] = int(value)
+        return number
+    if not node[2] and value in _NULLS and not spec.required:
+        return None
+    raise _FastPathError
+
+
+def _fast_enum(spec: FieldSpec) -> FastConverter:
+    """The fast converter of the enumerated field ``spec``: a dict from text to member
+    (the careful path builds the list of choices, then calls the enum, every time)."""
+    assert spec.enum is not None
+    members = {member.value: member for member in spec.enum}
+    assert not members.keys() & _NULLS, "a choice that reads as null"
+
+    def convert(r: Reader, node: Node, spec: FieldSpec) -> object:
+        if type(node) is not tuple or node[1] is not STR_TAG:
+            raise _FastPathError
+        member = members.get(node[0])
+        if member is not None:
+            return member
+        if not node[2] and node[0] in _NULLS and not spec.required:
+            return None
+        raise _FastPathError
+
+    return convert
+
+
+def _fast_paras(r: Reader, node: Node, spec: FieldSpec) -> tuple[int, ...] | None:
+    if type(node) is SequenceNode:
+        items = _fast_items(r, node)
+        if not items:
+            raise _FastPathError
+        numbers = [_fast_count(r, item, spec) for item in items]
+        if None in numbers:
+            return None
+        return tuple(numbers)  # type: ignore[arg-type]
+    number = _fast_count(r, node, spec)
+    return None if number is None else (number,)
+
+
+def _fast_refs(r: Reader, node: Node, spec: FieldSpec) -> tuple[Ref, ...]:
+    result = []
+    plan = _PLANS["ref"]
+    display = r.display
+    for item in _fast_items(r, node):
+        values = _fast_record(r, item, plan)
+        mark = item[3]
+        loc = _new(Location, (display, mark.line + 1, mark.column + 1))
+        ref = Ref(values["source"], values["para"], values.get("quote"), loc)
+        # Where its para and quote are (for the checks across files): the careful path
+        # builds a dict of the item's keys for that, which costs more than this loop.
+        para_loc = loc
+        quote_loc = None
+        for key_node, value_node in item[0]:
+            key = key_node[0]
+            if key == "para":
+                mark = value_node[3]
+                para_loc = _new(Location, (display, mark.line + 1, mark.column + 1))
+            elif key == "quote":
+                mark = value_node[3]
+                quote_loc = _new(Location, (display, mark.line + 1, mark.column + 1))
+        r.refs.append((ref, para_loc, quote_loc))
+        result.append(ref)
+    return tuple(result)
+
+
+def _fast_nested(kind: FieldType, build: Callable[..., object]) -> FastConverter:
+    """The fast path of :func:`_nested`."""
+
+    def convert(r: Reader, node: Node, spec: FieldSpec) -> tuple[object, ...]:
+        plan = _PLANS[NESTED[kind].name]
+        return tuple(
+            build(loc=r.loc(item), **_fast_record(r, item, plan)) for item in _fast_items(r, node)
+        )
+
+    return convert
+
+
+_FAST: dict[FieldType, FastConverter] = {
+    FieldType.TEXT: _fast_text,
+    FieldType.ID: _fast_id,
+    FieldType.LINK: _fast_link,
+    FieldType.LINKS: _fast_list_of(_fast_link),
+    FieldType.TEXTS: _fast_list_of(_fast_text),
+    FieldType.DATE: _fast_date,
+    FieldType.COUNT: _fast_count,
+    FieldType.PARAS: _fast_paras,
+    FieldType.REFS: _fast_refs,
+    FieldType.POSITIONS: _fast_nested(FieldType.POSITIONS, _position),
+    FieldType.ARGUMENTS: _fast_nested(FieldType.ARGUMENTS, _argument),
+}
+
+
+def _plan(spec: RecordSpec) -> _Plan:
+    fields: dict[str, tuple[str, FastConverter, FieldSpec]] = {}
+    for field_spec in spec.fields:
+        kind = field_spec.field_type
+        convert = _fast_enum(field_spec) if kind is FieldType.ENUM else _FAST[kind]
+        fields[field_spec.name] = (field_spec.attribute, convert, field_spec)
+    assert len({attribute for attribute, _, _ in fields.values()}) == len(fields)
+    return _Plan(spec, fields, tuple(f.attribute for f in spec.required))
+
+
+_PLANS: dict[str, _Plan] = {
+    spec.name: _plan(spec) for spec in (*SECTIONS.values(), *NESTED.values())
+}
+"""The fast path's plan of every record of the schema, by record name."""

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypeVar, overload
 from .errors import Diagnostic
 from .index import Backlink, Index, entity_names, search_key_of
 from .model import Dossier, DossierInfo, Entity, Link, Relation, TourStop
-from .store import KINDS, SECTION_KINDS, StoreCorruptError, StoreFile
+from .store import KINDS, SECTION_KINDS, StoreCorruptError, StoreFile, derived
 
 E = TypeVar("E", bound=Entity)
 KEPT = 4096
@@ -68,6 +68,7 @@ class Stored:
         self._records: dict[int, _Record] = {}
         self._relations: dict[int, Relation] = {}
         self._names: list[list[str]] | None = None
+        self._derived: dict[str, list[Any]] | None = None
         self._folded: list[str] | None = None
         self._links: tuple[Link, ...] | None = None
 
@@ -119,6 +120,17 @@ class Stored:
                 entities = self._use_fallback()[0].entities
                 self._names = [entity_names(entities[entity_id]) for entity_id in self.ids]
         return self._names
+
+    def derived(self) -> dict[str, list[Any]]:
+        """Counts and dates of every item (:func:`.store.derived`)."""
+        if self._derived is None:
+            try:
+                self._derived = self._store.section("derived")
+                if not isinstance(self._derived, dict):
+                    raise StoreCorruptError("the derived section is not a table")
+            except StoreCorruptError:
+                self._derived = derived(self._use_fallback()[0])
+        return self._derived
 
     def folded(self) -> list[str]:
         """What the filter matches per entity (:meth:`Index.search_key`'s text)."""
@@ -412,12 +424,46 @@ def names_of(dossier: Dossier) -> Iterator[tuple[CatalogEntry, list[str]]]:
         yield CatalogEntry(entity.id, entity.kind, entity.label), entity_names(entity)
 
 
+class Reordered(Sequence[E]):
+    """The items of ``section`` in the order of ``order`` (indices into it), each read
+    from the section when asked for."""
+
+    def __init__(self, section: Sequence[E], order: Sequence[int]) -> None:
+        self._section = section
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> E: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[E]: ...
+    def __getitem__(self, index: int | slice) -> E | Sequence[E]:
+        if isinstance(index, slice):
+            return Reordered(self._section, self._order[index])
+        return self._section[self._order[index]]
+
+    @property
+    def catalog(self) -> list[CatalogEntry]:
+        entries = catalog_of(self._section)
+        return [entries[n] for n in self._order]
+
+
 def catalog_of(section: Sequence[Entity]) -> list[CatalogEntry]:
     """Each item's id, kind and label: from the catalog for a stored section, from the
     items themselves for a loaded one."""
-    if isinstance(section, EntitySection):
+    if isinstance(section, EntitySection | Reordered):
         return section.catalog
     return [CatalogEntry(e.id, e.kind, e.label) for e in section]
+
+
+def derived_of(dossier: Dossier) -> dict[str, list[Any]]:
+    """:func:`.store.derived` of ``dossier``: read from its store if it has one (nothing
+    decoded), else worked out."""
+    if isinstance(dossier.entities, EntityMap):
+        return dossier.entities._stored.derived()
+    return derived(dossier)
 
 
 __all__ = [
@@ -425,9 +471,11 @@ __all__ = [
     "CatalogEntry",
     "EntityMap",
     "EntitySection",
+    "Reordered",
     "StoredIndex",
     "StoredLoad",
     "catalog_of",
+    "derived_of",
     "names_of",
     "open_stored",
 ]

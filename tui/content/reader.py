@@ -9,32 +9,37 @@ a diagnostic at the node's position for every problem instead of raising.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import Diagnostic, Location
 from .model import Ref
 from .schema import FieldSpec
-from .text import clean_text, shorten
-from .yamlsafe import SEQ_TAG, STR_TAG, MappingNode, Node, ScalarNode, SequenceNode
+from .text import clean_text, is_clean, shorten
+from .yamlsafe import SEQ_TAG, STR_TAG, MappingNode, Node, SequenceNode
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _ALLOWED_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "null", "timestamp", "seq", "map")
 )
 _TEXT_TAGS = frozenset({STR_TAG})
+_new = tuple.__new__
 
 
 def kind_name(node: Node) -> str:
     """How a node reads to an author: 'text', 'a list', 'a mapping'."""
-    if isinstance(node, MappingNode):
+    if type(node) is MappingNode:
         return "a mapping"
-    if isinstance(node, SequenceNode):
+    if type(node) is SequenceNode:
         return "a list"
-    return f"'{shorten(node.value)}'" if len(node.value) <= 40 else "text"
+    return f"'{shorten(node[0])}'" if len(node[0]) <= 40 else "text"
 
 
-@dataclass(frozen=True)
-class PendingLink:
-    """A link read from a file, checked once all ids are known."""
+class PendingLink(NamedTuple):
+    """A link read from a file, checked once all ids are known.
+
+    A named tuple: a large dossier has hundreds of thousands, made with
+    ``tuple.__new__`` at C speed (a frozen dataclass sets each field through
+    ``object.__setattr__``)."""
 
     owner: str
     """Id of the entity the link belongs to ('' for relations and the tour)."""
@@ -58,11 +63,27 @@ class NodeReader:
     """Id of the entity being read, so links know where they come from."""
     budget: int = 0
     """Collection items still allowed in this file (guards against alias bombs)."""
+    clean: bool = False
+    """True when the file being read can hold no character :func:`clean_text` removes
+    (so its scalars need no cleaning): see :meth:`start_file`."""
+
+    def start_file(self, display: str, size: int, text: str | None) -> None:
+        """Get ready to read the file shown as ``display``, of ``size`` bytes.
+
+        ``text`` (the file's text, if known) is searched once for a character
+        :func:`clean_text` would remove and for a backslash: with neither, no scalar
+        of the file can hold one (only a double-quoted scalar's escapes make
+        characters that are not in the text), and one search of the whole text is
+        far cheaper than one per scalar.
+        """
+        self.display = display
+        self.budget = 2 * size + 10_000
+        self.clean = text is not None and "\\" not in text and is_clean(text)
 
     # -- diagnostics -------------------------------------------------------
     def loc(self, node: Node) -> Location:
-        mark = node.start_mark
-        return Location(self.display, mark.line + 1, mark.column + 1)
+        mark = node[3]
+        return _new(Location, (self.display, mark.line + 1, mark.column + 1))
 
     def error(self, node: Node, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(self.loc(node), message, hint))
@@ -83,7 +104,7 @@ class NodeReader:
     # -- structure ---------------------------------------------------------
     def tag_ok(self, node: Node) -> bool:
         """False (with an error) when the author gave a tag other than YAML's basic ones."""
-        tag = node.tag
+        tag = node[1]
         ok = tag is STR_TAG or tag in _ALLOWED_TAGS
         if not ok:
             self.error(
@@ -93,36 +114,36 @@ class NodeReader:
             )
         return ok
 
-    def pairs(self, node: MappingNode, record: str) -> list[tuple[str, ScalarNode, Node]]:
+    def pairs(self, node: Node, record: str) -> list[tuple[str, Node, Node]]:
         """The mapping's (key, key node, value node) triples, merge keys applied."""
         return self._pairs(node, record, set(), report=True)
 
     def _pairs(
-        self, node: MappingNode, record: str, active: set[int], *, report: bool
-    ) -> list[tuple[str, ScalarNode, Node]]:
+        self, node: Node, record: str, active: set[int], *, report: bool
+    ) -> list[tuple[str, Node, Node]]:
         """:meth:`pairs` of ``node``, its own keys first, then those merged in that it
         does not have; ``active``: the mappings being merged into it (a loop is an
         error). ``report``: say what is wrong with a key (False for a mapping merged
         in: that is said where the mapping itself is read)."""
         active = active | {id(node)}
-        if not self.spend(node, len(node.value)):
+        if not self.spend(node, len(node[0])):
             return []
-        result: list[tuple[str, ScalarNode, Node]] = []
-        seen: dict[str, ScalarNode] = {}
-        merged: list[MappingNode] = []
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or (report and key_node.tag not in _TEXT_TAGS):
+        result: list[tuple[str, Node, Node]] = []
+        seen: dict[str, Node] = {}
+        merged: list[Node] = []
+        for key_node, value_node in node[0]:
+            if type(key_node) is not tuple or (report and key_node[1] not in _TEXT_TAGS):
                 if report:
                     self.error(key_node, f"keys of {record} must be plain names")
                 continue
-            key = key_node.value
-            if key == "<<" and key_node.style == "":
+            key = key_node[0]
+            if key == "<<" and key_node[2] == "":
                 merged.extend(self._merge_sources(value_node))
             elif key not in seen:
                 seen[key] = key_node
                 result.append((key, key_node, value_node))
             elif report:
-                first = seen[key].start_mark.line + 1
+                first = seen[key][3].line + 1
                 self.error(
                     key_node,
                     f"duplicate key '{shorten(key)}' (first given on line {first})",
@@ -132,19 +153,19 @@ class NodeReader:
             self._apply_merges(merged, seen, result, record, active)
         return result
 
-    def _merge_sources(self, value: Node) -> list[MappingNode]:
-        if isinstance(value, MappingNode):
+    def _merge_sources(self, value: Node) -> list[Node]:
+        if type(value) is MappingNode:
             return [value]
-        if isinstance(value, SequenceNode) and all(isinstance(v, MappingNode) for v in value.value):
-            return list(value.value)
+        if type(value) is SequenceNode and all(type(v) is MappingNode for v in value[0]):
+            return list(value[0])
         self.error(value, "a merge key (<<) takes a mapping or a list of mappings")
         return []
 
     def _apply_merges(
         self,
-        sources: list[MappingNode],
-        seen: dict[str, ScalarNode],
-        result: list[tuple[str, ScalarNode, Node]],
+        sources: list[Node],
+        seen: dict[str, Node],
+        result: list[tuple[str, Node, Node]],
         record: str,
         active: set[int],
     ) -> None:
@@ -159,11 +180,11 @@ class NodeReader:
 
     def items(self, node: Node, what: str) -> list[Node]:
         """The items of a list node (an error and [] for anything else)."""
-        if node.tag is not SEQ_TAG and not self.tag_ok(node):
+        if node[1] is not SEQ_TAG and not self.tag_ok(node):
             return []
-        if isinstance(node, SequenceNode):
-            return list(node.value) if self.spend(node, len(node.value)) else []
-        if isinstance(node, ScalarNode) and node.style == "" and node.value in _NULLS:
+        if type(node) is SequenceNode:
+            return list(node[0]) if self.spend(node, len(node[0])) else []
+        if type(node) is tuple and node[2] == "" and node[0] in _NULLS:
             return []
         self.error(
             node, f"{what} must be a list, not {kind_name(node)}", "write it as '- item' lines"
@@ -172,23 +193,23 @@ class NodeReader:
 
     def scalar(self, node: Node, spec: FieldSpec) -> str | None:
         """The text of a scalar node; None (with an error if required) for null."""
-        if node.tag is not STR_TAG and not self.tag_ok(node):
+        if node[1] is not STR_TAG and not self.tag_ok(node):
             return None
-        if not isinstance(node, ScalarNode):
+        if type(node) is not tuple:
             self.error(node, f"'{spec.name}' must be a single value, not {kind_name(node)}")
             return None
-        if node.style == "" and node.value in _NULLS:
+        if node[2] == "" and node[0] in _NULLS:
             if spec.required:
                 self.error(node, f"'{spec.name}' needs a value")
             return None
-        return str(node.value)
+        return str(node[0])
 
     def plain(self, node: Node, depth: int) -> object:
         """An extension value as plain immutable data (text, tuples, key/value pairs)."""
-        if isinstance(node, ScalarNode):
-            return clean_text(node.value)
-        if depth > 16 or not self.spend(node, len(node.value)):
+        if type(node) is tuple:
+            return clean_text(node[0])
+        if depth > 16 or not self.spend(node, len(node[0])):
             return None
-        if isinstance(node, SequenceNode):
-            return tuple(self.plain(item, depth + 1) for item in node.value)
-        return tuple((clean_text(str(k.value)), self.plain(v, depth + 1)) for k, v in node.value)
+        if type(node) is SequenceNode:
+            return tuple(self.plain(item, depth + 1) for item in node[0])
+        return tuple((clean_text(str(k[0])), self.plain(v, depth + 1)) for k, v in node[0])

@@ -6,10 +6,11 @@ Derived from a dossier and its index once, and drawn by
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 from weakref import WeakKeyDictionary
 
 from .index import Index
+from .lazy import Reordered, catalog_of, derived_of
 from .model import Actor, Dossier, Issue, Position
 
 
@@ -39,25 +40,28 @@ class StanceTable:
     def __init__(self, dossier: Dossier, index: Index) -> None:
         self.dossier = dossier
         self._index = index
-        issue_counts = [len(issue.positions) for issue in dossier.issues]
-        by_actor = Counter(p.actor for issue in dossier.issues for p in issue.positions)
-        actor_counts = [by_actor.get(actor.id, 0) for actor in dossier.actors]
+        # Counts from what the dossier's store worked out (a stored dossier decodes no
+        # item for them), names from its catalog: only the rows drawn decode anything.
+        counts = derived_of(dossier)
+        issue_counts: list[int] = counts["issue_positions"]
+        actor_counts: list[int] = counts["actor_positions"]
         rows = sorted(range(len(actor_counts)), key=actor_counts.__getitem__, reverse=True)
         cols = sorted(range(len(issue_counts)), key=issue_counts.__getitem__, reverse=True)
-        self.actors: tuple[Actor, ...] = tuple(dossier.actors[n] for n in rows)
+        self.actors: Sequence[Actor] = Reordered(dossier.actors, rows)
         """The rows."""
-        self.issues: tuple[Issue, ...] = tuple(dossier.issues[n] for n in cols)
+        self.issues: Sequence[Issue] = Reordered(dossier.issues, cols)
         """The columns."""
         self.actor_counts: tuple[int, ...] = tuple(actor_counts[n] for n in rows)
         """Positions of each row's actor."""
         self.issue_counts: tuple[int, ...] = tuple(issue_counts[n] for n in cols)
         """Positions on each column's issue."""
+        actors, issues = catalog_of(self.actors), catalog_of(self.issues)
         # len, not cell_len: it is the C-speed bound of 10,000 names, and wide
         # scripts are truncated to fit whatever the estimate.
-        self.longest_label = max((len(actor.label) for actor in self.actors), default=0)
+        self.longest_label = max((len(actor.label) for actor in actors), default=0)
         """Characters in the longest actor name (to size the row headers)."""
-        self.row_of: dict[str, int] = {actor.id: row for row, actor in enumerate(self.actors)}
-        self.col_of: dict[str, int] = {issue.id: col for col, issue in enumerate(self.issues)}
+        self.row_of: dict[str, int] = {actor.id: row for row, actor in enumerate(actors)}
+        self.col_of: dict[str, int] = {issue.id: col for col, issue in enumerate(issues)}
         self._cells: dict[int, dict[int, Position]] = {}
 
     def cells(self, row: int) -> dict[int, Position]:
@@ -107,8 +111,8 @@ Not an :class:`~tui.content.lru.LRUCache` on purpose: this memo is bound to the 
 its index, not to a size. A table lives exactly as long as the loaded dossier it was
 sorted for (a kept matrix, the next one opened and the prepared one share it); an LRU
 would keep an old index and its dossier alive after a reload, or drop the table of
-the dossier still on screen. Nor an attribute of the :class:`~.index.Index`: the index
-is pickled into the load cache, and the table is derived from it only on demand."""
+the dossier still on screen. Nor an attribute of the :class:`~.index.Index`, which
+holds what every screen needs; the table is derived from it only on demand."""
 
 
 __all__ = ["StanceTable"]

@@ -11,12 +11,18 @@ Composition is ours, from the parser's events, and iterative: libyaml's own
 composer recurses in C and can crash the process on very deep nesting, while
 this one counts depth exactly and stops at :data:`MAX_DEPTH`. It also builds
 nodes as tuples, which is several times cheaper than PyYAML's node objects.
+
+Every node is a 4-tuple ``(value, tag, style, start_mark)`` (see :class:`Node`): a
+scalar is a plain :class:`tuple` (the most numerous node, so the cheapest to make: a
+tuple display is one allocation, a tuple subclass two), a mapping a
+:class:`MappingNode` and a list a :class:`SequenceNode`. Tell them apart with
+``type(node)`` (or :func:`is_scalar`); read them by index, or with :data:`VALUE`,
+:data:`TAG`, :data:`STYLE` and :data:`MARK`.
 """
 
 from __future__ import annotations
 
-from operator import itemgetter
-from typing import Any
+from typing import Any, TypeAlias
 
 import yaml
 from yaml.events import (
@@ -36,7 +42,8 @@ STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 
-_BOM = b"\xef\xbb\xbf"
+UTF8_BOM = b"\xef\xbb\xbf"
+"""The byte order mark some editors put first; :func:`decode` drops it."""
 
 
 MAX_DEPTH = 64
@@ -72,8 +79,8 @@ class _Loader(_Parser):
 
 def decode(data: bytes, display: str, diagnostics: list[Diagnostic]) -> str | None:
     """UTF-8 bytes to text (a leading BOM is dropped); None with a diagnostic if not UTF-8."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]  # editors do not show it, so positions ignore it too
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]  # editors do not show it, so positions ignore it too
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,32 +97,34 @@ def decode(data: bytes, display: str, diagnostics: list[Diagnostic]) -> str | No
         return None
 
 
-class Node(tuple):  # type: ignore[type-arg]
-    """A composed YAML node: an immutable tuple, built at C speed.
+Node: TypeAlias = tuple[Any, ...]
+"""A composed YAML node, ``(value, tag, style, start_mark)``: ``value`` is the text of a
+scalar, the list of nodes of a list, or the list of (key node, value node) pairs of a
+mapping; ``tag`` is :data:`STR_TAG`, :data:`SEQ_TAG` or :data:`MAP_TAG` (these very
+objects, so ``is`` tells the usual case) unless the author wrote an explicit tag;
+``style`` is ``""`` for a plain scalar (and for collections); ``start_mark`` has the
+0-based ``line``, ``column`` and ``index`` where the node starts. A scalar is a plain
+``tuple``; collections are the subclasses below."""
 
-    Fields are ``value`` (text for scalars, a list of nodes or of key/value pairs
-    for collections), ``tag`` (``STR_TAG``/``SEQ_TAG``/``MAP_TAG`` unless the author
-    wrote an explicit tag), ``style`` (``""`` for a plain scalar) and ``start_mark``
-    (with 0-based ``line``, ``column`` and ``index``).
-    """
-
-    __slots__ = ()
-    value: Any = property(itemgetter(0))
-    tag: str = property(itemgetter(1))  # type: ignore[assignment]
-    style: str = property(itemgetter(2))  # type: ignore[assignment]
-    start_mark: Any = property(itemgetter(3))
+VALUE, TAG, STYLE, MARK = 0, 1, 2, 3
+"""Indexes of a node's fields."""
 
 
-class ScalarNode(Node):
-    __slots__ = ()
+class MappingNode(tuple):  # type: ignore[type-arg]
+    """A mapping node: its value is a list of (key node, value node) pairs."""
 
-
-class SequenceNode(Node):
     __slots__ = ()
 
 
-class MappingNode(Node):
+class SequenceNode(tuple):  # type: ignore[type-arg]
+    """A list node: its value is a list of nodes."""
+
     __slots__ = ()
+
+
+def is_scalar(node: Node) -> bool:
+    """Whether ``node`` is a scalar (a plain tuple, not a collection's subclass)."""
+    return type(node) is tuple
 
 
 _new = tuple.__new__
@@ -176,19 +185,23 @@ def _fail(diagnostics: list[Diagnostic], display: str, mark: Any, message: str, 
     raise ComposeError
 
 
-def compose(text: str, display: str, diagnostics: list[Diagnostic]) -> Node | None:
+def compose(
+    text: str, display: str, diagnostics: list[Diagnostic], data: bytes | None = None
+) -> Node | None:
     """Compose ``text`` into a node tree (None for an empty file).
 
     Builds nodes straight from the parser's events, without recursion, so nesting
     depth is checked exactly and cannot exhaust the stack. Raises
     :class:`ComposeError` after recording a diagnostic when the text is not
-    acceptable YAML.
+    acceptable YAML. ``data``, if given, is ``text`` as UTF-8 (without a BOM): libyaml
+    parses bytes, so handing it those spares encoding the whole text once more.
     """
-    loader = _Loader(text)
+    loader = _Loader(data if data is not None and USING_LIBYAML else text)
     get_event = loader.get_event
     anchors: dict[str, Node] = {}
     stack: list[tuple[list[Any], type[Node], str, Any, str | None]] = []
     items: list[Any] = []
+    append = items.append  # rebound with ``items``: a bound method saves a lookup per node
     documents = 0
     node: Node
     kind: type[Node]
@@ -198,30 +211,23 @@ def compose(text: str, display: str, diagnostics: list[Diagnostic]) -> Node | No
             if event is None:
                 break
             cls = event.__class__
+            # Scalars are two events in three, so they are tested first and built as
+            # a bare tuple display (one allocation, where a tuple subclass needs two).
             if cls is ScalarEvent:
                 tag = event.tag
-                node = _new(
-                    ScalarNode,
-                    (event.value, STR_TAG if tag is None or tag == "!" else tag, event.style or "",
-                     event.start_mark),
-                )  # fmt: skip
+                node = (
+                    event.value,
+                    STR_TAG if tag is None or tag == "!" else tag,
+                    event.style or "",
+                    event.start_mark,
+                )
                 if event.anchor is not None:
                     anchors[event.anchor] = node
-                items.append(node)
-            elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                if len(stack) >= MAX_DEPTH:
-                    _fail(
-                        diagnostics, display, event.start_mark,
-                        f"nesting is deeper than {MAX_DEPTH} levels",
-                        "a dossier needs only a few levels; "
-                        "this looks like a generated or damaged file",
-                    )  # fmt: skip
-                kind = MappingNode if cls is MappingStartEvent else SequenceNode
-                stack.append((items, kind, event.tag, event.start_mark, event.anchor))
-                items = []
+                append(node)
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 children = items
                 items, kind, tag, mark, anchor = stack.pop()
+                append = items.append
                 if kind is MappingNode:
                     pairs = iter(children)
                     node = _new(
@@ -234,7 +240,19 @@ def compose(text: str, display: str, diagnostics: list[Diagnostic]) -> Node | No
                     # Registered at the end: an alias inside its own anchor is undefined,
                     # so no node can contain itself.
                     anchors[anchor] = node
-                items.append(node)
+                append(node)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    _fail(
+                        diagnostics, display, event.start_mark,
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        "a dossier needs only a few levels; "
+                        "this looks like a generated or damaged file",
+                    )  # fmt: skip
+                kind = MappingNode if cls is MappingStartEvent else SequenceNode
+                stack.append((items, kind, event.tag, event.start_mark, event.anchor))
+                items = []
+                append = items.append
             elif cls is AliasEvent:
                 target = anchors.get(event.anchor)
                 if target is None:
@@ -244,7 +262,7 @@ def compose(text: str, display: str, diagnostics: list[Diagnostic]) -> Node | No
                         "define the anchor (&name) before using the alias (*name); "
                         "an anchor cannot contain its own alias",
                     )  # fmt: skip
-                items.append(target)
+                append(target)
             elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -264,15 +282,20 @@ def compose(text: str, display: str, diagnostics: list[Diagnostic]) -> Node | No
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
     "MAP_TAG",
+    "MARK",
     "MAX_DEPTH",
     "SEQ_TAG",
     "STR_TAG",
+    "STYLE",
+    "TAG",
     "USING_LIBYAML",
+    "UTF8_BOM",
+    "VALUE",
     "ComposeError",
     "MappingNode",
     "Node",
-    "ScalarNode",
     "SequenceNode",
     "compose",
     "decode",
+    "is_scalar",
 ]

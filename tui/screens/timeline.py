@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ..content import Dossier, Event, Index
-from ..content.dates import DATE_ORDER
+from ..content.lazy import Reordered, catalog_of, derived_of
 from ..content.text import one_line
 from ..widgets.timeline_list import TimelineList
 from .view import ViewScreen
@@ -40,10 +40,14 @@ class TimelineScreen(ViewScreen):
 
     def __init__(self, dossier: Dossier, index: Index, entity_id: str | None) -> None:
         super().__init__(dossier, index, entity_id)
-        in_order = sorted(dossier.events, key=DATE_ORDER)
-        self.linked = self._linked_events(in_order)
+        # In date order (PartialDate's own: 2017 < 2017-04 < 2017-04-20) by the dates
+        # the dossier's store keeps: a stored dossier decodes only the events drawn.
+        dates = derived_of(dossier)["event_dates"]
+        in_order = Reordered(dossier.events, sorted(range(len(dates)), key=lambda n: dates[n]))
+        ids = [entry.id for entry in catalog_of(in_order)]
+        self.linked = self._linked_events(ids)
         """Ids of the events linked to the origin."""
-        start = next((e.id for e in in_order if e.id in self.linked), None)
+        start = next((event_id for event_id in ids if event_id in self.linked), None)
         self.timeline = TimelineList(
             in_order, self._label, linked=self.linked, start=start, id="timeline"
         )
@@ -62,19 +66,14 @@ class TimelineScreen(ViewScreen):
             markup=False,
         )
 
-    def _linked_events(self, in_order: list[Event]) -> frozenset[str]:
+    def _linked_events(self, event_ids: list[str]) -> frozenset[str]:
+        """The events that are the origin or linked to it either way (an event's
+        ``actors`` and ``issues`` are its links, so the origin's backlinks have them)."""
         origin = self.entity_id
         if origin is None:
             return frozenset()
-        neighbours = self.index.neighbours(origin)
-        return frozenset(
-            event.id
-            for event in in_order
-            if event.id == origin
-            or event.id in neighbours
-            or origin in event.actors
-            or origin in event.issues
-        )
+        linked = self.index.neighbours(origin) | {origin}
+        return frozenset(event_id for event_id in event_ids if event_id in linked)
 
     def _label(self, entity_id: str) -> str:
         entity = self.dossier.get(entity_id)

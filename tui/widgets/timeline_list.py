@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from ..content import Event, EventStatus
+from ..content.lazy import catalog_of
 from ..content.text import one_line
 from ..glyphs import EVENT_GLYPH, LINKED_MARK
 from .cursor_list import CursorList
@@ -88,7 +89,9 @@ class TimelineList(InlineScrollbar, FramedRows, CursorList):
         id: str,
     ) -> None:
         super().__init__(id=id)
-        self.events = tuple(events)
+        self.events = events
+        """The events, each read when asked for (a stored dossier's are decoded then)."""
+        self._ids = [entry.id for entry in catalog_of(events)]
         self.linked = linked
         """Ids of the events linked to the item the view was opened from."""
         self._label = label
@@ -98,7 +101,7 @@ class TimelineList(InlineScrollbar, FramedRows, CursorList):
         self._shown = list(range(len(self.events)))
         self._update_size()
         if start is not None:
-            row = next((n for n, e in enumerate(self.events) if e.id == start), 0)
+            row = next((n for n, event_id in enumerate(self._ids) if event_id == start), 0)
             self.set_reactive(TimelineList.cursor, row)
 
     # -- what is shown -----------------------------------------------------
@@ -120,7 +123,7 @@ class TimelineList(InlineScrollbar, FramedRows, CursorList):
         current = self.current
         self.only_linked = only_linked
         if only_linked:
-            self._shown = [n for n, e in enumerate(self.events) if e.id in self.linked]
+            self._shown = [n for n, event_id in enumerate(self._ids) if event_id in self.linked]
         else:
             self._shown = list(range(len(self.events)))
         self._update_size()
@@ -131,7 +134,7 @@ class TimelineList(InlineScrollbar, FramedRows, CursorList):
     def select(self, event_id: str) -> bool:
         """Put the cursor on ``event_id`` if it is shown."""
         for row, index in enumerate(self._shown):
-            if self.events[index].id == event_id:
+            if self._ids[index] == event_id:
                 self.cursor = row
                 return True
         return False
