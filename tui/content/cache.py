@@ -13,6 +13,7 @@ so opening a big dossier costs what its first screen shows.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -131,7 +132,8 @@ def lookup(
                 reload,
             )
         except StoreCorruptError:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # (a read-only cache keeps it: not used)
+                path.unlink(missing_ok=True)
             return None
     return stored
 

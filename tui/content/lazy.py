@@ -19,6 +19,7 @@ question is answered from that load.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,9 @@ class Stored:
     # -- when the store lets us down ---------------------------------------------
     def _use_fallback(self) -> tuple[Dossier, Index]:
         if self._fallback is None:
+            # Never again: the entry goes (the reload writes a sound one in its place).
+            with contextlib.suppress(OSError):
+                self._store.path.unlink(missing_ok=True)
             loaded = self._reload()
             if loaded is None:
                 raise StoreCorruptError(

@@ -164,7 +164,8 @@ def check_dossier(
         # keeps what it got), and a cache hit needs only the key.
         key = _cache.streamed_key(targets, max_size)
         if key is not None:
-            stored = _cache.lookup(key, partial(_reload, path, max_size), cache_dir, max_size)
+            reload = partial(_reload, path, max_size, cache_dir)
+            stored = _cache.lookup(key, reload, cache_dir, max_size)
             if stored is not None:
                 return LoadResult(stored.dossier, stored.diagnostics, stored.files, stored.index)
     contents, read_problems = _read_files(targets, max_size)
@@ -188,10 +189,10 @@ def check_dossier(
     return result
 
 
-def _reload(path: Path, max_size: int) -> tuple[Dossier, Index] | None:
-    """The dossier at ``path`` loaded from its files, bypassing the cache (when a
-    stored entry turns out damaged while it is being read)."""
-    result = check_dossier(path, use_cache=False, max_file_size=max_size)
+def _reload(path: Path, max_size: int, cache_dir: Path | None) -> tuple[Dossier, Index] | None:
+    """The dossier at ``path`` loaded from its files, when its stored entry turned out
+    damaged while it was read (the entry is gone by then: this writes it again)."""
+    result = check_dossier(path, cache_dir=cache_dir, max_file_size=max_size)
     if result.dossier is None or result.index is None:
         return None
     return result.dossier, result.index
