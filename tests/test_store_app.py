@@ -102,3 +102,34 @@ async def test_every_view_opens_over_a_stored_dossier(
         await press(pilot, "enter")  # opens what is under the view's cursor
         await press(pilot, "backspace", "backspace")
         assert app.screen is explorer
+
+
+async def test_search_reads_the_index_it_wrote_beside_the_entry(
+    stored_copy: tuple[Path, Path], make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first search over a dossier builds its index and leaves it beside the cache
+    entry (as ``dossier search`` does); any later session reads it instead."""
+    from tui.content import searchstore
+    from tui.content.search import SearchIndex
+    from tui.widgets.search_results import SearchResults
+
+    result = stored(stored_copy)
+    assert result.index is not None and result.index.cache_entry is not None
+    written = result.index.cache_entry.with_suffix(searchstore.SUFFIX)
+    assert written.parent == stored_copy[1]
+    written.unlink(missing_ok=True)
+    word = catalog_of(result.dossier.actors)[-1].label.split()[0]  # type: ignore[union-attr]
+    for session in ("builds", "reads"):
+        app = make_app(result.dossier, index=result.index)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await press(pilot, "s")
+            await app.workers.wait_for_complete()
+            await press(pilot, *word)
+            assert app.screen.query_one(SearchResults).hits, session
+        assert written.exists(), session
+        result = stored(stored_copy)
+
+        def refuse(*args: object) -> None:
+            raise AssertionError("built again although it was stored")
+
+        monkeypatch.setattr(SearchIndex, "of", refuse)

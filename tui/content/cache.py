@@ -190,7 +190,8 @@ def store(
     max_size = default_max_file_size() if max_size is None else max_size
     deps = file_hashes(dependencies, max_size)
     try:
-        data = encode(dossier, index, diagnostics, files, deps, FORMAT_VERSION)
+        with collector_paused():  # (a million small lists, no cycles: as a load)
+            data = encode(dossier, index, diagnostics, files, deps, FORMAT_VERSION)
     except (ValueError, TypeError, RecursionError):  # (nothing a loader makes; never fatal)
         return
     write_atomically(path, data)

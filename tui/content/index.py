@@ -7,6 +7,7 @@ the screens.
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from typing import NamedTuple
 
 from .model import Dossier, Entity, Relation
@@ -42,6 +43,11 @@ class Backlink(NamedTuple):
 
 class Index:
     """Backlinks and search keys for one dossier."""
+
+    cache_entry: Path | None = None
+    """The load cache's entry for the dossier (set by the loader when it read or wrote
+    one, even if writing failed): files beside it, such as the search index
+    (:mod:`.searchstore`), are named by its key, its name less the suffix."""
 
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier

@@ -167,6 +167,8 @@ def check_dossier(
             reload = partial(_reload, path, max_size, cache_dir)
             stored = _cache.lookup(key, reload, cache_dir, max_size)
             if stored is not None:
+                if stored.index is not None:
+                    stored.index.cache_entry = _cache.entry_path(key, cache_dir)
                 return LoadResult(stored.dossier, stored.diagnostics, stored.files, stored.index)
     contents, read_problems = _read_files(targets, max_size)
     problems += read_problems
@@ -176,8 +178,11 @@ def check_dossier(
             result = replace(result, index=Index(result.dossier))
     if use_cache and not problems:
         # (keyed by the bytes read now, which the files may have changed to meanwhile)
+        key = _cache.key_for(contents, max_size)
+        if result.index is not None:
+            result.index.cache_entry = _cache.entry_path(key, cache_dir)
         _cache.store(
-            _cache.key_for(contents, max_size),
+            key,
             result.dossier,
             result.index,
             result.diagnostics,
@@ -201,10 +206,13 @@ def _reload(path: Path, max_size: int, cache_dir: Path | None) -> tuple[Dossier,
 def result_dependencies(result: LoadResult) -> list[Path]:
     """Files besides the YAML that a result depends on (text copies of sources), as read:
     symbolic links resolved, inside the dossier folder."""
-    if result.dossier is None:
-        return []
-    root = result.dossier.root if result.dossier.root.is_dir() else result.dossier.root.parent
-    paths = (resolve_inside(root, s.text_file) for s in result.dossier.sources if s.text_file)
+    return [] if result.dossier is None else dossier_dependencies(result.dossier)
+
+
+def dossier_dependencies(dossier: Dossier) -> list[Path]:
+    """:func:`result_dependencies` of a loaded dossier."""
+    root = dossier.root if dossier.root.is_dir() else dossier.root.parent
+    paths = (resolve_inside(root, s.text_file) for s in dossier.sources if s.text_file)
     return [path for path in paths if path is not None]
 
 

@@ -38,6 +38,7 @@ from typing import cast, overload
 
 from . import cache as _cache
 from .errors import Location
+from .lazy import names_of
 from .model import Dossier
 from .search import _WORD_BYTE, BODY, LABEL, Part, Query, SearchIndex, Unit
 
@@ -436,7 +437,7 @@ def write(
 ) -> None:
     """Write the index for ``key`` atomically; a failure only means the next search
     builds it again."""
-    labels = {entity.id: entity.label for entity in dossier.entities.values()}
+    labels = {entry.id: entry.label for entry, _ in names_of(dossier)}  # (nothing decoded)
     hashes = _cache.file_hashes(dependencies, max_size)
     data = encode(index, labels, [[path, digest] for path, digest in hashes])
     path = path_for(key, cache_dir)

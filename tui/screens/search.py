@@ -24,8 +24,9 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from ..content import Dossier, Index
+from ..content import Dossier, Index, searchstore
 from ..content.gcpause import collector_paused
+from ..content.loader import dossier_dependencies
 from ..content.search import Results, SearchIndex
 from ..widgets.search_query import SearchQuery
 from ..widgets.search_results import SearchResults
@@ -145,11 +146,24 @@ class SearchScreen(ViewScreen):
 
     # -- the index ---------------------------------------------------------
     def _build(self) -> SearchIndex:
-        """The index; built with the collector paused, then frozen: like the dossier it
-        lives as long as the app, and left in sight its 180,000 units (10,000 actors)
-        made a full collection in the middle of typing cost 50-100 ms."""
+        """The index: read from the load cache's folder, where ``dossier search`` and
+        any earlier session leave it beside the dossier's entry (its units decoded as
+        hits show them), or else built and written there for next time.
+
+        Built with the collector paused, then frozen: like the dossier it lives as long
+        as the app, and left in sight its 180,000 units (10,000 actors) made a full
+        collection in the middle of typing cost 50-100 ms."""
+        entry = self.index.cache_entry
+        if entry is not None:
+            stored = searchstore.read(entry.stem, entry.parent)
+            if stored is not None and stored.sound():
+                return stored.index
         with collector_paused():
-            return SearchIndex.of(self.dossier)
+            built = SearchIndex.of(self.dossier)
+        if entry is not None:
+            dependencies = dossier_dependencies(self.dossier)
+            searchstore.write(entry.stem, built, self.dossier, dependencies, entry.parent)
+        return built
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
