@@ -413,3 +413,25 @@ async def test_without_an_item_the_whole_dossier_is_shown(make_app: AppFactory) 
         await pilot.pause()
         await open_evidence(app, pilot)
         assert pane_lines(app) == ["Evidence for Border talks", "Nothing here cites a source."]
+
+
+@pytest.mark.parametrize("name", ["small", "hostile", "bundled", "heavy"])
+def test_citations_found_through_the_index_are_those_of_a_pass_over_everything(
+    name: str, tmp_path: Path
+) -> None:
+    """The index finds the items that can cite an item (so a stored dossier decodes only
+    them); what it finds, and its order, is what a pass over every item finds."""
+    from bench.synth import write_synthetic
+    from tui.content import Index, load_dossier
+    from tui.content.bundled import default_dossier
+
+    if name == "heavy":
+        write_synthetic(tmp_path / "d", 40, profile="heavy")
+        dossier = load_dossier(tmp_path / "d", use_cache=False)
+    elif name == "bundled":
+        dossier = load_dossier(default_dossier(), use_cache=False)
+    else:
+        dossier = fixture_dossier(name)
+    index = Index(dossier)
+    for entity in dossier.entities.values():
+        assert citations_of(dossier, entity, index) == citations_of(dossier, entity), entity.id

@@ -52,7 +52,7 @@ def assert_same(loaded: LoadResult, stored: LoadResult) -> None:
     assert list(names_of(a)) == list(names_of(b))
     assert derived_of(a) == derived_of(b) == derived(a)
     for entity_id in a.entities:
-        for question in ("backlinks_of", "relations_of", "links_from", "neighbours"):
+        for question in ("backlinks_of", "relations_of", "links_from", "fields_to", "neighbours"):
             assert getattr(loaded.index, question)(entity_id) == getattr(stored.index, question)(
                 entity_id
             ), (question, entity_id)

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .index import Index
 from .limits import default_max_file_size
 from .lru import FOLDED_CHARACTERS, memoized
-from .model import Actor, Assessment, Dossier, Entity, Issue, Ref, Source, Stance
+from .model import Actor, Assessment, Dossier, Entity, Issue, Ref, Relation, Source, Stance
 from .quotes import normalise, paragraphs_of, resolve_inside
 from .safefile import FileRefusedError, read_regular_file
 from .text import clean_text
@@ -125,25 +126,69 @@ def all_citations(dossier: Dossier) -> list[Citation]:
     return result + _relations(dossier, None)
 
 
-def citations_of(dossier: Dossier, entity: Entity | None) -> list[Citation]:
-    """What supports ``entity`` (everything when None; for a source, what cites it)."""
+def citations_of(
+    dossier: Dossier, entity: Entity | None, index: Index | None = None
+) -> list[Citation]:
+    """What supports ``entity`` (everything when None; for a source, what cites it).
+
+    With the dossier's ``index``, the items that can hold such citations are found
+    through its links (an actor's issues are those that link to it as a position's
+    actor, and so on), so on a dossier read from the cache only they are decoded."""
     if entity is None:
         return all_citations(dossier)
     if isinstance(entity, Source):
-        return [c for c in all_citations(dossier) if c.ref.source == entity.id]
+        if index is None:
+            return [c for c in all_citations(dossier) if c.ref.source == entity.id]
+        return _citing(dossier, index, entity.id)
     result = _own(entity)
     if isinstance(entity, Issue):
         result += _positions(entity)
     elif isinstance(entity, Assessment):
         result += _claims(entity)
     elif isinstance(entity, Actor):
-        for issue in dossier.issues:
-            result += _positions(issue, entity.id)
-    for assessment in dossier.assessments:
-        if entity.id in assessment.about and assessment.id != entity.id:
+        issues = dossier.issues if index is None else _owners(dossier, index, entity.id, "actor")
+        for issue in issues:
+            if isinstance(issue, Issue):
+                result += _positions(issue, entity.id)
+    about = dossier.assessments if index is None else _owners(dossier, index, entity.id, "about")
+    for assessment in about:
+        if not isinstance(assessment, Assessment) or assessment.id == entity.id:
+            continue
+        if entity.id in assessment.about:
             result += _claims(assessment)
-    result += _relations(dossier, entity.id)
+    if index is None:
+        result += _relations(dossier, entity.id)
+    else:
+        result += _cited_by_relations(index.relations_of(entity.id))
     return list(dict.fromkeys(result))
+
+
+def _owners(dossier: Dossier, index: Index, entity_id: str, link_field: str) -> list[Entity]:
+    """The items that link to ``entity_id`` through ``link_field``, in file order."""
+    owners = (dossier.get(owner) for owner in index.owners(entity_id, link_field))
+    return [owner for owner in owners if owner is not None]
+
+
+def _cited_by_relations(relations: Iterable[Relation]) -> list[Citation]:
+    return [
+        Citation(r.from_id, ref, "relation", r.to_id, r.kind) for r in relations for ref in r.refs
+    ]
+
+
+def _citing(dossier: Dossier, index: Index, source_id: str) -> list[Citation]:
+    """Every citation of ``source_id``, as :func:`all_citations` orders them: the items
+    whose refs name it are those linking to it as a ``source``; relations hold no links,
+    so they are read (one relation per record, no item decoded)."""
+    result: list[Citation] = []
+    for owner in _owners(dossier, index, source_id, "source"):
+        own = _own(owner)
+        if isinstance(owner, Issue):
+            own += _positions(owner)
+        elif isinstance(owner, Assessment):
+            own += _claims(owner)
+        result += [c for c in own if c.ref.source == source_id]
+    relations = [c for c in _cited_by_relations(dossier.relations) if c.ref.source == source_id]
+    return result + relations
 
 
 def group_by_source(
@@ -188,11 +233,16 @@ def wanted_paragraphs(refs: Iterable[Ref]) -> dict[str, set[int]]:
 
 
 def gather_evidence(
-    dossier: Dossier, entity: Entity | None, *, max_size: int | None = None
+    dossier: Dossier,
+    entity: Entity | None,
+    *,
+    index: Index | None = None,
+    max_size: int | None = None,
 ) -> Evidence:
-    """The citations of ``entity``, grouped, with the cited paragraphs of their sources'
-    text copies (this reads files: call it off the UI thread)."""
-    citations = citations_of(dossier, entity)
+    """The citations of ``entity`` (found through ``index`` when given: see
+    :func:`citations_of`), grouped, with the cited paragraphs of their sources' text
+    copies (this reads files: call it off the UI thread)."""
+    citations = citations_of(dossier, entity, index)
     texts = {}
     for source_id, paras in wanted_paragraphs(c.ref for c in citations).items():
         source = dossier.get(source_id)

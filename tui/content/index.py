@@ -60,6 +60,7 @@ class Index:
             else:
                 self._self_links.setdefault(link.owner, set()).add(link.field)
         self._file_order: dict[str, int] | None = None
+        self._fields_to: dict[str, tuple[tuple[str, str], ...]] | None = None
         self._backlinks = {k: tuple(v) for k, v in backlinks.items()}
         relations: dict[str, list[Relation]] = defaultdict(list)
         for relation in dossier.relations:
@@ -106,6 +107,16 @@ class Index:
     def links_from(self, entity_id: str) -> tuple[str, ...]:
         """Ids ``entity_id`` points at through its own fields (file order, no repeats)."""
         return self._outgoing.get(entity_id, ())
+
+    def fields_to(self, entity_id: str) -> tuple[tuple[str, str], ...]:
+        """(field, target) of each link of ``entity_id``'s own fields, file order, each
+        pair once (worked out for every item the first time it is asked)."""
+        if self._fields_to is None:
+            pairs: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
+            for link in self.dossier.links:
+                pairs[link.owner][(link.field, link.target)] = None
+            self._fields_to = {owner: tuple(p) for owner, p in pairs.items()}
+        return self._fields_to.get(entity_id, ())
 
     def neighbours(self, entity_id: str) -> frozenset[str]:
         """Every id linked to ``entity_id`` either way, relations included."""

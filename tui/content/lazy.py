@@ -47,8 +47,12 @@ class _Record(NamedTuple):
     entity: Entity
     backlinks: tuple[Backlink, ...]
     relations: tuple[int, ...]
-    links_from: tuple[str, ...]
+    fields_to: tuple[tuple[str, str], ...]
     self_fields: frozenset[str]
+
+    @property
+    def links_from(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(target for _, target in self.fields_to))
 
 
 class Stored:
@@ -81,13 +85,13 @@ class Stored:
         if self._fallback is not None:
             return self._from_fallback(number)
         try:
-            entity_data, backlinks, relations, links_from, self_fields = self._store.record(number)
+            entity_data, backlinks, relations, fields_to, self_fields = self._store.record(number)
             entity = self._store.codec.read_entity(entity_data)
             record = _Record(
                 entity,
                 tuple(Backlink(owner, field) for owner, field in backlinks),
                 tuple(relations),
-                tuple(links_from),
+                tuple((field, target) for field, target in fields_to),
                 frozenset(self_fields),
             )
         except (StoreCorruptError, ValueError, TypeError, KeyError, IndexError):
@@ -181,7 +185,7 @@ class Stored:
             entity,
             index.backlinks_of(entity_id),
             tuple(numbers[id(r)] for r in index.relations_of(entity_id)),
-            index.links_from(entity_id),
+            index.fields_to(entity_id),
             index.self_link_fields(entity_id),
         )
 
@@ -341,6 +345,10 @@ class StoredIndex(Index):
     def links_from(self, entity_id: str) -> tuple[str, ...]:
         record = self._record(entity_id)
         return () if record is None else record.links_from
+
+    def fields_to(self, entity_id: str) -> tuple[tuple[str, str], ...]:
+        record = self._record(entity_id)
+        return () if record is None else record.fields_to
 
     def search_key(self, entity_id: str) -> str:
         number = self._stored.number_of.get(entity_id)

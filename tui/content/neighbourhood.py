@@ -132,14 +132,9 @@ class LinkGraph:
     def __init__(self, dossier: Dossier, index: Index) -> None:
         self.dossier = dossier
         self.index = index
-        outgoing: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)
-        for link in dossier.links:
-            outgoing[link.owner][(link.field, link.target)] = None
-        self._outgoing = {owner: tuple(links) for owner, links in outgoing.items()}
-        self._stances: dict[tuple[str, str], Stance] = {}
-        for issue in dossier.issues:
-            for position in issue.positions:
-                self._stances.setdefault((issue.id, position.actor), position.stance)
+        self._stances: dict[tuple[str, str], Stance | None] = {}
+        """(issue, actor) -> the stance of the actor's first position on the issue,
+        looked up as the walk meets them (nothing read for the rest of the dossier)."""
 
     def label(self, entity_id: str) -> str:
         entity = self.dossier.get(entity_id)
@@ -150,9 +145,15 @@ class LinkGraph:
         return entity.kind if entity is not None else ""
 
     def _stance(self, owner: str, field: str, target: str) -> Stance | None:
-        if field != "actor" or not isinstance(self.dossier.get(owner), Issue):
+        if field != "actor":
             return None
-        return self._stances.get((owner, target))
+        key = (owner, target)
+        if key not in self._stances:
+            issue = self.dossier.get(owner)
+            positions = issue.positions if isinstance(issue, Issue) else ()
+            stance = next((p.stance for p in positions if p.actor == target), None)
+            self._stances[key] = stance
+        return self._stances[key]
 
     def groups(self, entity_id: str) -> list[tuple[str, list[Edge]]]:
         """The links of ``entity_id`` as (role, edges) groups, in :data:`ROLE_ORDER`;
@@ -163,7 +164,7 @@ class LinkGraph:
             if edge.target != entity_id:
                 edges[edge.role].setdefault(edge.target, edge)
 
-        for link_field, target in self._outgoing.get(entity_id, ()):
+        for link_field, target in self.index.fields_to(entity_id):
             role = OUTGOING_ROLES.get(link_field, link_field)
             add(Edge(role, target, stance=self._stance(entity_id, link_field, target)))
         for backlink in self.index.backlinks_of(entity_id):

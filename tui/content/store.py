@@ -147,7 +147,7 @@ def _dossier_parts(
                 codec.write_entity(entity),
                 [[b.owner, b.field] for b in index.backlinks_of(entity.id)],
                 [relation_number[id(r)] for r in index.relations_of(entity.id)],
-                list(index.links_from(entity.id)),
+                [list(pair) for pair in index.fields_to(entity.id)],
                 sorted(index.self_link_fields(entity.id)),
             ]
         )

@@ -230,7 +230,7 @@ class EvidenceScreen(LinesView):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _gather(self) -> Evidence:
-        return gather_evidence(self.dossier, self.origin)
+        return gather_evidence(self.dossier, self.origin, index=self.index)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Evidence):
