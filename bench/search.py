@@ -32,6 +32,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.baseline import add_worktree, remove_worktree, tree_command
 from bench.synth import write_synthetic
 from bench.terminal import (
     BACKSPACE,
@@ -125,32 +126,7 @@ def typing_scenario(folder: Path, n: int, sessions: int) -> Scenario:
 def baseline_tree(temp: Path) -> Path | None:
     """A worktree of :data:`BASELINE_REV` (or ``$BENCH_SEARCH_BASELINE``) in ``temp``."""
     rev = os.environ.get("BENCH_SEARCH_BASELINE", BASELINE_REV)
-    tree = temp / "baseline"
-    done = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "worktree", "add", "--detach", str(tree), rev],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        print(f"- no baseline tree ({rev}): {done.stderr.strip() or done.stdout.strip()}")
-        return None
-    return tree
-
-
-def remove_tree(tree: Path) -> None:
-    subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "worktree", "remove", "--force", str(tree)],
-        capture_output=True,
-        check=False,
-    )
-
-
-def tree_command(tree: Path | None) -> tuple[str, ...]:
-    """``python -m tui`` importing the package from ``tree`` (None: this one, as
-    installed). ``-P`` keeps the working folder (this tree) off the module path, so
-    ``PYTHONPATH`` decides; both go through ``env``, so both pay for the same exec."""
-    return ("env", f"PYTHONPATH={tree or ''}", sys.executable, "-P", "-m", "tui")
+    return add_worktree(rev, temp / "baseline")
 
 
 def first_screens(
@@ -286,7 +262,7 @@ def run(*, quick: bool = False) -> None:
                 print("| warm first screen / cold load | not measured | | | | FAIL |")
                 notes.append(str(error))
             finally:
-                remove_tree(tree)
+                remove_worktree(tree)
         command = dossier_command()
         search = (*command, "search", COMMON_WORD, str(folder))
         validate = (*command, "validate", str(folder))
