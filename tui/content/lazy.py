@@ -390,13 +390,11 @@ def open_stored(
     try:
         header = store.header
         if not accept(header):
-            store.close()
             return None
         codec = store.codec
         diagnostics = tuple(codec.read_diagnostic(d) for d in header["diagnostics"])
         files = tuple(header["files"])
         if not header["valid"]:
-            store.close()
             return StoredLoad(None, None, diagnostics, files)
         stored = Stored(store, reload)
         sections = {
@@ -414,11 +412,7 @@ def open_stored(
             **sections,  # type: ignore[arg-type]
         )
     except (ValueError, TypeError, KeyError, IndexError) as error:
-        store.close()
         raise StoreCorruptError(f"the header does not add up: {error}") from error
-    except StoreCorruptError:
-        store.close()
-        raise
     return StoredLoad(dossier, StoredIndex(dossier, stored), diagnostics, files)
 
 

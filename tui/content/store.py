@@ -33,6 +33,7 @@ the session.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import struct
@@ -40,7 +41,7 @@ import sys
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -184,46 +185,64 @@ def derived(dossier: Dossier) -> dict[str, list[Any]]:
 
 
 class StoreFile:
-    """An open store: its header read and checked, everything else read on demand.
+    """A store: its header read and checked, everything else read on demand.
 
     Raises :class:`StoreCorruptError` from the constructor when the file is not a whole,
     sound store of ``format_version``, and from any later read of a damaged part.
+
+    No descriptor is kept between reads: each opens the file, checks it is still the
+    same file (:func:`_identity`), reads, and closes it (a few microseconds). A kept one
+    would not survive what happens to descriptors in a pre-forked ``dossier serve``
+    session (every one closed but its terminal's), nor a replaced entry, and would be
+    one of the factory's descriptors in every session.
     """
 
     def __init__(self, path: Path, format_version: str) -> None:
         self.path = path
-        self._fd = -1
+        self._identity: tuple[int, ...] | None = None
+        with self._opened() as descriptor:
+            info = os.fstat(descriptor)
+            self._identity = _identity(info)
+            self._open(descriptor, info.st_size, format_version)
+
+    @contextlib.contextmanager
+    def _opened(self) -> Iterator[int]:
         try:
-            self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
         except OSError as error:
             raise StoreCorruptError(f"cannot be opened: {error.strerror}") from error
         try:
-            self._open(format_version)
-        except BaseException:
-            self.close()
-            raise
+            known = self._identity
+            if known is not None and _identity(os.fstat(descriptor)) != known:
+                raise StoreCorruptError("replaced or changed since it was opened")
+            yield descriptor
+        finally:
+            os.close(descriptor)
 
-    def _read(self, start: int, length: int) -> bytes:
+    def _read(self, start: int, length: int, descriptor: int | None = None) -> bytes:
+        if descriptor is None:
+            with self._opened() as opened:
+                return self._read(start, length, opened)
         try:
-            data = os.pread(self._fd, length, start)
+            data = os.pread(descriptor, length, start)
         except OSError as error:
             raise StoreCorruptError(f"cannot be read: {error.strerror}") from error
         if len(data) != length:
             raise StoreCorruptError("shorter than it says")
         return data
 
-    def _open(self, format_version: str) -> None:
-        size = os.fstat(self._fd).st_size
+    def _open(self, descriptor: int, size: int, format_version: str) -> None:
         if size < PREFIX.size:
             raise StoreCorruptError("shorter than its prefix")
-        magic, total, header_length, header_crc = PREFIX.unpack(self._read(0, PREFIX.size))
+        prefix = self._read(0, PREFIX.size, descriptor)
+        magic, total, header_length, header_crc = PREFIX.unpack(prefix)
         if magic != MAGIC:
             raise StoreCorruptError("not a store")
         if total != size:
             raise StoreCorruptError(f"{size} bytes where it says {total}: cut short or added to")
         if header_length > min(MAX_HEADER, size - PREFIX.size):
             raise StoreCorruptError("the header's length is wrong")
-        header_bytes = self._read(PREFIX.size, header_length)
+        header_bytes = self._read(PREFIX.size, header_length, descriptor)
         if zlib.crc32(header_bytes) != header_crc:
             raise StoreCorruptError("the header is damaged")
         header = _loads(header_bytes, "header")
@@ -235,7 +254,7 @@ class StoreFile:
         self.entities: int = header["entities"]
         self.relations: int = header["relations"]
         records = self.entities + self.relations
-        raw = self.section("offsets")
+        raw = self.section_bytes("offsets", descriptor)
         if len(raw) != (records + 1) * 8 + records * 4:
             raise StoreCorruptError("the offsets section has the wrong length")
         self._offsets = array("Q")
@@ -248,13 +267,13 @@ class StoreFile:
         if self._offsets and self._data + self._offsets[-1] != size:
             raise StoreCorruptError("the records do not end where the file does")
 
-    def section_bytes(self, name: str) -> bytes:
+    def section_bytes(self, name: str, descriptor: int | None = None) -> bytes:
         """A section's bytes, checked against its CRC."""
         try:
             offset, length, crc = self.header["sections"][name]
         except (KeyError, TypeError, ValueError) as error:
             raise StoreCorruptError(f"no section {name!r}") from error
-        data = self._read(self._data + offset, length)
+        data = self._read(self._data + offset, length, descriptor)
         if zlib.crc32(data) != crc:
             raise StoreCorruptError(f"the {name} section is damaged")
         return data
@@ -274,13 +293,11 @@ class StoreFile:
             raise StoreCorruptError(f"record {number} is damaged")
         return _loads(data, f"record {number}")
 
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
 
-    def __del__(self) -> None:
-        self.close()
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    """What tells a file from one written in its place: with no descriptor kept, an inode
+    number can come back for the next file, so its size and time of change count too."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _loads(data: bytes, what: str) -> Any:
