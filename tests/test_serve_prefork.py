@@ -294,3 +294,38 @@ def test_orphans_a_session_leaves_are_reaped_and_sessions_are_left_to_their_owne
     assert result.returncode == 0, result.stderr
     # Two zombies: the session leader (left to its owner) and the orphan (reaped).
     assert result.stdout.split("\n")[:2] == ["['Z', 'Z'] 1 True", "True"]
+
+
+async def test_pre_forked_sessions_read_items_from_the_cache_entry(tmp_path: Path) -> None:
+    """A factory that opens the dossier from its cache entry (written by the server's
+    first run), and its sessions read the items they show from that same file, after
+    everything a fork does to descriptors: none falls back to loading the YAML, which
+    would remove the entry and write it again."""
+    from tui.content import load_dossier
+    from tui.content.bundled import default_dossier
+
+    last = load_dossier(default_dossier(), use_cache=False).actors[-1]
+    server = ServeProcess(tmp_path / "server")  # (started twice: the same cache and HOME)
+    cache = server.folder / "dossier-cache"
+
+    def entries() -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.glob("*.store")}
+
+    try:
+        server.start()
+        async with await connect(server.port) as conn:  # (the factory has loaded by now)
+            session = await Session.open(conn, expecting=TITLE)
+            session.press(b"q")
+            await session.wait_closed()
+        server.stop()
+        written = entries()
+        server.start()  # a new factory: its dossier from the cache this time
+        async with await connect(server.port) as conn:
+            session = await Session.open(conn, expecting=TITLE)
+            mark = session.press(b"\x1b[F")  # End: the last actor, beyond the warm-up's
+            await session.screen.expect(last.name, mark)
+            session.press(b"q")
+            assert await session.wait_closed() == 0
+        assert entries() == written
+    finally:
+        server.stop()
