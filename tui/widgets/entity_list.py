@@ -168,6 +168,8 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         index = self._rows_of.get(entity_id)
         if index is None:
             return None
+        if not self.filter_text:  # every item shown, in order (no pass over 50,000 rows)
+            return index
         try:
             return self._shown.index(index)
         except ValueError:
