@@ -138,6 +138,7 @@ def test_a_damaged_record_is_noticed_when_read_and_the_files_answer(
     assert stored.dossier.get(victim) == expected.dossier.get(victim)
     assert list(stored.dossier.entities.values()) == list(expected.dossier.entities.values())
     assert stored.index.backlinks_of(victim) == expected.index.backlinks_of(victim)  # type: ignore[union-attr]
+    assert_same(expected, stored)  # (every item and link, now answered from the files)
     # The damaged entry is gone, and a sound one was written in its place.
     (rebuilt,) = entries(cache_dir)
     assert rebuilt.read_bytes() != damaged

@@ -62,6 +62,7 @@ class Stored:
         self._store = store
         self._reload = reload
         self._fallback: tuple[Dossier, Index] | None = None
+        self._fallback_numbers: dict[Relation, int] | None = None
         catalog = store.section("catalog")
         self.ids: list[str] = catalog["ids"]
         self.labels: list[str] = catalog["labels"]
@@ -84,7 +85,7 @@ class Stored:
             return record
         if self._fallback is not None:
             return self._from_fallback(number)
-        try:
+        try:  # (damage found at any step of decoding: the YAML answers from now on)
             entity_data, backlinks, relations, fields_to, self_fields = self._store.record(number)
             entity = self._store.codec.read_entity(entity_data)
             record = _Record(
@@ -180,14 +181,18 @@ class Stored:
         entity = dossier.entities.get(entity_id)
         if entity is None:
             raise StoreCorruptError(f"{entity_id!r} is no longer in the dossier")
-        numbers = {id(r): n for n, r in enumerate(dossier.relations)}
-        return _Record(
+        if self._fallback_numbers is None:  # (by value: the load may be a stored one)
+            numbers = {r: n for n, r in reversed(list(enumerate(dossier.relations)))}
+            self._fallback_numbers = numbers
+        record = _Record(
             entity,
             index.backlinks_of(entity_id),
-            tuple(numbers[id(r)] for r in index.relations_of(entity_id)),
+            tuple(self._fallback_numbers[r] for r in index.relations_of(entity_id)),
             index.fields_to(entity_id),
             index.self_link_fields(entity_id),
         )
+        _keep(self._records, number, record)
+        return record
 
 
 def _keep(kept: dict[int, Any], number: int, value: object) -> None:
