@@ -461,6 +461,19 @@ class Reordered(Sequence[E]):
         return [entries[n] for n in self._order]
 
 
+def dossier_catalog(dossier: Dossier) -> dict[str, CatalogEntry]:
+    """Every entity's catalog entry by id, in the dossier's order, none decoded."""
+    entities = dossier.entities
+    if isinstance(entities, EntityMap):
+        stored = entities._stored
+        ids, labels, kinds = stored.ids, stored.labels, stored.kinds
+        return {
+            entity_id: CatalogEntry(entity_id, KINDS[kinds[n]], labels[n])
+            for n, entity_id in enumerate(ids)
+        }
+    return {e.id: CatalogEntry(e.id, e.kind, e.label) for e in entities.values()}
+
+
 def catalog_of(section: Sequence[Entity]) -> list[CatalogEntry]:
     """Each item's id, kind and label: from the catalog for a stored section, from the
     items themselves for a loaded one."""
@@ -487,6 +500,7 @@ __all__ = [
     "StoredLoad",
     "catalog_of",
     "derived_of",
+    "dossier_catalog",
     "names_of",
     "open_stored",
 ]

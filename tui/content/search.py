@@ -39,6 +39,7 @@ from itertools import accumulate, chain
 from typing import NamedTuple
 
 from .errors import Location
+from .lazy import CatalogEntry, dossier_catalog
 from .model import Actor, Assessment, Dossier, Entity, Event, Issue, Ref, Source
 
 SEPARATOR = b"\0"
@@ -183,7 +184,7 @@ def _paras(ref: Ref) -> str:
     return ", ".join(f"¶{n}" for n in ref.paras)
 
 
-def _ref_units(owner: Entity, refs: Iterable[Ref], where: str) -> Iterator[Unit]:
+def _ref_units(owner: Entity | CatalogEntry, refs: Iterable[Ref], where: str) -> Iterator[Unit]:
     for ref in refs:
         if ref.quote:
             paras = _paras(ref)
@@ -201,11 +202,12 @@ def _possessive(name: str) -> str:
 
 def units_of(dossier: Dossier) -> Iterator[Unit]:
     """Every unit of ``dossier``: per item, its names first, then the rest, in file order."""
-    names = {entity.id: entity.label for entity in dossier.entities.values()}
+    catalog = dossier_catalog(dossier)  # (names and kinds: a stored dossier decodes none)
+    names = {entity_id: entry.label for entity_id, entry in catalog.items()}
     for entity in dossier.entities.values():
         yield from _entity_units(entity, names)
     for relation in dossier.relations:
-        owner = dossier.get(relation.from_id)
+        owner = catalog.get(relation.from_id)
         if owner is None:
             continue
         other = names.get(relation.to_id, relation.to_id)
