@@ -68,6 +68,7 @@ class Codec:
         self._writers: dict[type, list[tuple[int, Callable[[Any], Plain]]]] = {}
         self._fields: dict[type, list[str]] = {}
         self._readers: dict[type, list[tuple[str, Callable[[Plain], Any]]]] = {}
+        """Per class, the fields whose JSON value needs converting, and how."""
         for cls in _CLASSES:
             names = [f.name for f in fields(cls)]
             rules = [self._rule(cls, name) for name in names]
@@ -75,7 +76,11 @@ class Codec:
             self._writers[cls] = [
                 (n, write) for n, (write, _) in enumerate(rules) if write is not _as_json
             ]
-            self._readers[cls] = [(name, rule[1]) for name, rule in zip(names, rules, strict=True)]
+            self._readers[cls] = [
+                (name, read)
+                for name, (_, read) in zip(names, rules, strict=True)
+                if read is not _as_json
+            ]
 
     # -- whole objects --------------------------------------------------------
     def write(self, obj: object) -> Plain:
@@ -95,13 +100,14 @@ class Codec:
 
     def read(self, cls: type[T], data: Plain) -> T:
         """The ``cls`` object written as ``data`` by :meth:`write`."""
+        names = self._fields[cls]
+        if len(data) != len(names):
+            raise ValueError(f"{cls.__name__}: {len(data)} values for {len(names)} fields")
+        values = dict(zip(names, data, strict=True))  # (in C: most values are as read)
+        for name, read in self._readers[cls]:
+            values[name] = read(values[name])
         obj = cls.__new__(cls)
-        readers = self._readers[cls]
-        if len(data) != len(readers):
-            raise ValueError(f"{cls.__name__}: {len(data)} values for {len(readers)} fields")
-        obj.__dict__.update(
-            {name: read(value) for (name, read), value in zip(readers, data, strict=True)}
-        )
+        obj.__dict__.update(values)
         return obj
 
     def write_entity(self, entity: Entity) -> Plain:
