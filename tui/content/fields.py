@@ -29,10 +29,10 @@ from typing import Any, NamedTuple, TypeVar
 from .dates import parse_date
 from .errors import Location
 from .model import Argument, Position, Ref
-from .reader import _NULLS, NodeReader, PendingLink, kind_name
+from .reader import _NULLS, NodeReader, PendingLink, RefPlaces, kind_name
 from .schema import ID_PATTERN, NESTED, SECTIONS, FieldSpec, FieldType, RecordSpec
 from .text import clean_text, shorten, slug, suggest
-from .yamlsafe import MAP_TAG, SEQ_TAG, STR_TAG, MappingNode, Node, SequenceNode
+from .yamlsafe import MAP_TAG, SEQ_TAG, STR_TAG, MappingNode, Node, SequenceNode, mapping_pairs
 
 _ID_RE = re.compile(ID_PATTERN)
 _MAX_DIGITS = 9
@@ -136,7 +136,7 @@ def _id(r: Reader, node: Node, spec: FieldSpec) -> str | None:
 def _link(r: Reader, node: Node, spec: FieldSpec) -> str | None:
     value = _id(r, node, spec)
     if value is not None:
-        r.links.append(PendingLink(r.owner, spec.name, value, spec.target, r.loc(node)))
+        r.links.append(PendingLink(r.owner, spec.name, value, spec.target, r.display, node[3]))
     return value
 
 
@@ -218,10 +218,10 @@ def _refs(r: Reader, node: Node, spec: FieldSpec) -> tuple[Ref, ...] | None:
         if values is None:
             continue
         ref = Ref(values["source"], values["para"], values.get("quote"), r.loc(item))
-        where = {k[0]: v for k, v in item[0]} if type(item) is MappingNode else {}
-        para_loc = r.loc(where["para"]) if "para" in where else ref.loc
-        quote_loc = r.loc(where["quote"]) if "quote" in where else None
-        r.refs.append((ref, para_loc, quote_loc))
+        where = {k[0]: v for k, v in mapping_pairs(item)} if type(item) is MappingNode else {}
+        para_mark = where["para"][3] if "para" in where else None
+        quote_mark = where["quote"][3] if "quote" in where else None
+        r.refs.append(RefPlaces(ref, r.display, para_mark, quote_mark))
         result.append(ref)
     return tuple(result)
 
@@ -295,15 +295,17 @@ def _fast_record(r: Reader, node: Node, plan: _Plan) -> dict[str, Any]:
     """:meth:`Reader.record` for a mapping with nothing out of the ordinary."""
     if type(node) is not MappingNode or node[1] is not MAP_TAG:
         raise _FastPathError
-    pairs = node[0]
-    if r.budget < len(pairs):  # the careful reader spends the same, and would complain
+    flat = node[0]  # key, value, key, value, ...
+    count = len(flat) >> 1
+    if r.budget < count:  # the careful reader spends the same, and would complain
         raise _FastPathError
-    r.budget -= len(pairs)
+    r.budget -= count
     values: dict[str, Any] = {}
     extensions: list[tuple[str, object]] | None = None
     nulls = False
     fields = plan.fields
-    for key_node, value_node in pairs:
+    pairs = iter(flat)
+    for key_node, value_node in zip(pairs, pairs, strict=False):
         if type(key_node) is not tuple or key_node[1] is not STR_TAG:
             raise _FastPathError
         entry = fields.get(key_node[0])
@@ -378,12 +380,13 @@ def _fast_id(r: Reader, node: Node, spec: FieldSpec) -> str | None:
 
 
 def _fast_link(r: Reader, node: Node, spec: FieldSpec) -> str | None:
-    value = _fast_id(r, node, spec)
-    if value is not None:
-        mark = node[3]
-        # tuple.__new__ makes the named tuples at C speed (as Location(...) would)
-        loc = _new(Location, (r.display, mark.line + 1, mark.column + 1))
-        r.links.append(_new(PendingLink, (r.owner, spec.name, value, spec.target, loc)))
+    if type(node) is tuple and node[1] is STR_TAG and node[0] in r.valid_ids:
+        value: str | None = node[0]  # the usual case, without a call to _fast_id
+    else:
+        value = _fast_id(r, node, spec)
+        if value is None:
+            return None
+    r.links.append(_new(PendingLink, (r.owner, spec.name, value, spec.target, r.display, node[3])))
     return value
 
 
@@ -476,27 +479,69 @@ def _fast_paras(r: Reader, node: Node, spec: FieldSpec) -> tuple[int, ...] | Non
 
 
 def _fast_refs(r: Reader, node: Node, spec: FieldSpec) -> tuple[Ref, ...]:
+    """:func:`_refs` for well-formed refs.
+
+    Refs are the most numerous records (more than half of all in a large dossier), so
+    they get a reader of their own: one pass over each ref's keys both finds its three
+    fields and notes where its para and quote are, where the careful path reads the
+    record, then builds a dict of its keys to find those places.
+    """
     result = []
-    plan = _PLANS["ref"]
     display = r.display
     for item in _fast_items(r, node):
-        values = _fast_record(r, item, plan)
-        mark = item[3]
-        loc = _new(Location, (display, mark.line + 1, mark.column + 1))
-        ref = Ref(values["source"], values["para"], values.get("quote"), loc)
-        # Where its para and quote are (for the checks across files): the careful path
-        # builds a dict of the item's keys for that, which costs more than this loop.
-        para_loc = loc
-        quote_loc = None
-        for key_node, value_node in item[0]:
+        if type(item) is not MappingNode or item[1] is not MAP_TAG:
+            raise _FastPathError
+        flat = item[0]
+        count = len(flat) >> 1
+        if r.budget < count:
+            raise _FastPathError
+        r.budget -= count
+        source_node = para_node = quote_node = None
+        extensions: list[tuple[str, object]] | None = None
+        pairs = iter(flat)
+        for key_node, value_node in zip(pairs, pairs, strict=False):
+            if type(key_node) is not tuple or key_node[1] is not STR_TAG:
+                raise _FastPathError
             key = key_node[0]
-            if key == "para":
-                mark = value_node[3]
-                para_loc = _new(Location, (display, mark.line + 1, mark.column + 1))
-            elif key == "quote":
-                mark = value_node[3]
-                quote_loc = _new(Location, (display, mark.line + 1, mark.column + 1))
-        r.refs.append((ref, para_loc, quote_loc))
+            if key == "source" and source_node is None:
+                source_node = value_node
+            elif key == "para" and para_node is None:
+                para_node = value_node
+            elif key == "quote" and quote_node is None:
+                quote_node = value_node
+            else:  # an x- field (read, but a ref keeps none), or a key given twice
+                extensions = _fast_extension(r, key, value_node, extensions)
+        if source_node is None or para_node is None:
+            raise _FastPathError
+        # Read in this order, not the file's: that can change neither the links
+        # recorded (a ref has one) nor whether the alias budget runs out (a sum).
+        # The usual source (a known id) and para (a number met before) are read here
+        # without a call: there are more refs than any other record.
+        if (
+            type(source_node) is tuple
+            and source_node[1] is STR_TAG
+            and source_node[0] in r.valid_ids
+        ):
+            source = source_node[0]
+            link = (r.owner, _REF_SOURCE.name, source, _REF_SOURCE.target, display, source_node[3])
+            r.links.append(_new(PendingLink, link))
+        else:
+            source = _fast_link(r, source_node, _REF_SOURCE)
+        if (
+            type(para_node) is tuple
+            and para_node[1] is STR_TAG
+            and (number := r.numbers.get(para_node[0])) is not None
+        ):
+            paras: tuple[int, ...] | None = (number,)
+        else:
+            paras = _fast_paras(r, para_node, _REF_PARA)
+        quote = None if quote_node is None else _fast_text(r, quote_node, _REF_QUOTE)
+        if source is None or paras is None:
+            raise _FastPathError
+        mark = item[3]
+        ref = Ref(source, paras, quote, _new(Location, (display, mark.line + 1, mark.column + 1)))
+        quote_mark = None if quote_node is None else quote_node[3]
+        r.refs.append(_new(RefPlaces, (ref, display, para_node[3], quote_mark)))
         result.append(ref)
     return tuple(result)
 
@@ -542,3 +587,6 @@ _PLANS: dict[str, _Plan] = {
     spec.name: _plan(spec) for spec in (*SECTIONS.values(), *NESTED.values())
 }
 """The fast path's plan of every record of the schema, by record name."""
+
+_REF_SOURCE, _REF_PARA, _REF_QUOTE = NESTED[FieldType.REFS].fields
+assert (_REF_SOURCE.name, _REF_PARA.name, _REF_QUOTE.name) == ("source", "para", "quote")

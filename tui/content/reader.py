@@ -9,13 +9,22 @@ a diagnostic at the node's position for every problem instead of raising.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import Diagnostic, Location
 from .model import Ref
 from .schema import FieldSpec
-from .text import clean_text, is_clean, shorten
-from .yamlsafe import SEQ_TAG, STR_TAG, MappingNode, Node, SequenceNode
+from .text import clean_text, shorten
+from .yamlsafe import (
+    SEQ_TAG,
+    STR_TAG,
+    MappingNode,
+    Node,
+    SequenceNode,
+    mapping_pairs,
+    scalars_are_clean,
+    size,
+)
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _ALLOWED_TAGS = frozenset(
@@ -34,12 +43,19 @@ def kind_name(node: Node) -> str:
     return f"'{shorten(node[0])}'" if len(node[0]) <= 40 else "text"
 
 
+def place(display: str, mark: Any) -> Location:
+    """The location of the parser's (0-based) ``mark`` in the file shown as ``display``."""
+    # tuple.__new__ makes the named tuple at C speed, as Location(...) would in Python
+    return _new(Location, (display, mark.line + 1, mark.column + 1))
+
+
 class PendingLink(NamedTuple):
     """A link read from a file, checked once all ids are known.
 
     A named tuple: a large dossier has hundreds of thousands, made with
     ``tuple.__new__`` at C speed (a frozen dataclass sets each field through
-    ``object.__setattr__``)."""
+    ``object.__setattr__``). Where it is written is kept as the parser's mark, made
+    into a :class:`Location` only for a diagnostic: nearly every link is good."""
 
     owner: str
     """Id of the entity the link belongs to ('' for relations and the tour)."""
@@ -47,7 +63,38 @@ class PendingLink(NamedTuple):
     target: str
     kind: str | None
     """The entity kind the target must be, or None for any."""
-    loc: Location
+    display: str
+    """The file it is in, as shown."""
+    mark: Any
+    """Where its value starts (the parser's mark)."""
+
+    @property
+    def loc(self) -> Location:
+        """Where the link is written."""
+        return place(self.display, self.mark)
+
+
+class RefPlaces(NamedTuple):
+    """A ref as read, with where its ``para`` and ``quote`` values are, for checks
+    across files (kept as marks, made into locations only for a diagnostic)."""
+
+    ref: Ref
+    display: str
+    """The file it is in, as shown."""
+    para_mark: Any
+    """Where its ``para`` value is (None: report at the ref itself)."""
+    quote_mark: Any
+    """Where its ``quote`` value is (None: report at the ref itself)."""
+
+    @property
+    def para_loc(self) -> Location:
+        mark = self.para_mark
+        return self.ref.loc if mark is None else place(self.display, mark)
+
+    @property
+    def quote_loc(self) -> Location:
+        mark = self.quote_mark
+        return self.ref.loc if mark is None else place(self.display, mark)
 
 
 @dataclass
@@ -56,34 +103,27 @@ class NodeReader:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     links: list[PendingLink] = field(default_factory=list)
-    refs: list[tuple[Ref, Location, Location | None]] = field(default_factory=list)
-    """Every ref read, with the locations of its ``para`` and its ``quote`` (if any)."""
+    refs: list[RefPlaces] = field(default_factory=list)
+    """Every ref read, with where its ``para`` and its ``quote`` (if any) are."""
     display: str = ""
     owner: str = ""
     """Id of the entity being read, so links know where they come from."""
     budget: int = 0
     """Collection items still allowed in this file (guards against alias bombs)."""
     clean: bool = False
-    """True when the file being read can hold no character :func:`clean_text` removes
-    (so its scalars need no cleaning): see :meth:`start_file`."""
+    """True when no scalar of the file being read can hold a character
+    :func:`clean_text` removes, so none needs cleaning (see :meth:`start_file`)."""
 
-    def start_file(self, display: str, size: int, text: str | None) -> None:
-        """Get ready to read the file shown as ``display``, of ``size`` bytes.
-
-        ``text`` (the file's text, if known) is searched once for a character
-        :func:`clean_text` would remove and for a backslash: with neither, no scalar
-        of the file can hold one (only a double-quoted scalar's escapes make
-        characters that are not in the text), and one search of the whole text is
-        far cheaper than one per scalar.
-        """
+    def start_file(self, display: str, size: int, data: bytes | None) -> None:
+        """Get ready to read the file shown as ``display``, of ``size`` bytes; ``data``
+        (the bytes composed, if known) tells whether its scalars need cleaning."""
         self.display = display
         self.budget = 2 * size + 10_000
-        self.clean = text is not None and "\\" not in text and is_clean(text)
+        self.clean = data is not None and scalars_are_clean(data)
 
     # -- diagnostics -------------------------------------------------------
     def loc(self, node: Node) -> Location:
-        mark = node[3]
-        return _new(Location, (self.display, mark.line + 1, mark.column + 1))
+        return place(self.display, node[3])
 
     def error(self, node: Node, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(self.loc(node), message, hint))
@@ -126,12 +166,12 @@ class NodeReader:
         error). ``report``: say what is wrong with a key (False for a mapping merged
         in: that is said where the mapping itself is read)."""
         active = active | {id(node)}
-        if not self.spend(node, len(node[0])):
+        if not self.spend(node, size(node)):
             return []
         result: list[tuple[str, Node, Node]] = []
         seen: dict[str, Node] = {}
         merged: list[Node] = []
-        for key_node, value_node in node[0]:
+        for key_node, value_node in mapping_pairs(node):
             if type(key_node) is not tuple or (report and key_node[1] not in _TEXT_TAGS):
                 if report:
                     self.error(key_node, f"keys of {record} must be plain names")
@@ -208,8 +248,10 @@ class NodeReader:
         """An extension value as plain immutable data (text, tuples, key/value pairs)."""
         if type(node) is tuple:
             return clean_text(node[0])
-        if depth > 16 or not self.spend(node, len(node[0])):
+        if depth > 16 or not self.spend(node, size(node)):
             return None
         if type(node) is SequenceNode:
             return tuple(self.plain(item, depth + 1) for item in node[0])
-        return tuple((clean_text(str(k[0])), self.plain(v, depth + 1)) for k, v in node[0])
+        return tuple(
+            (clean_text(str(k[0])), self.plain(v, depth + 1)) for k, v in mapping_pairs(node)
+        )

@@ -29,11 +29,6 @@ def clean_text(text: str) -> str:
     return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
 
 
-def is_clean(text: str) -> bool:
-    """Whether :func:`clean_text` would leave ``text`` as it is."""
-    return _UNSAFE.search(text) is None
-
-
 def shorten(text: str) -> str:
     """Content quoted in a message: cleaned, line breaks shown as ``\\n``, cut if long."""
     text = clean_text(text).translate(_LINE_BREAKS)
@@ -78,4 +73,4 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
-__all__ = ["clean_text", "is_clean", "one_line", "printable_path", "shorten", "slug", "suggest"]
+__all__ = ["clean_text", "one_line", "printable_path", "shorten", "slug", "suggest"]
