@@ -205,3 +205,148 @@ def test_partial_dates_sort_before_the_days_inside_them() -> None:
         PartialDate(2017, 4),
     ]
     assert [str(d) for d in sorted(dates)] == ["2016-12", "2017", "2017-04", "2017-04-20"]
+
+
+# -- the quick ways of reading give exactly what the careful ones do (issue 18) -----
+
+CORPUS = Path(__file__).parent / "corpus"
+SOURCES = "sources: [{id: s, title: S, paragraphs: 3}]\n"
+TRICKY: dict[str, str] = {
+    "alias-across-items": BASE
+    + SOURCES
+    + """\
+actors:
+  - {id: a1, name: A, kind: person, refs: &r [{source: s, para: 1, quote: q}]}
+  - {id: a2, name: &n B, kind: person, refs: *r, aliases: [*n]}
+""",
+    "syntax-error-after-items": BASE
+    + "actors:\n  - {id: a1, name: A, kind: person}\n  - {id: a2, name: [B\n",
+    "section-key-twice": BASE
+    + "actors: [{id: a1, name: A, kind: person}]\nactors: [{id: a2, name: B, kind: person}]\n",
+    "second-document": BASE + "actors: [{id: a1, name: A, kind: person}]\n---\nx: 1\n",
+    "crlf": (BASE + SOURCES + "actors:\n  - id: a1\n    name: A\n    kind: person\n").replace(
+        "\n", "\r\n"
+    ),
+    "raw-bidi-and-escapes": BASE
+    + 'actors:\n  - {id: a1, name: "A\u202eB", kind: person, role: "x\\ty\\u0085"}\n',
+    "extensions-everywhere": BASE
+    + SOURCES
+    + """\
+x-top: {a: [1, {b: c}]}
+issues:
+  - id: i1
+    title: T
+    summary: S
+    x-i: [1, 2]
+    positions:
+      - {actor: a1, stance: for, x-p: ~, refs: [{source: s, para: [1, 2], x-r: 1}]}
+actors: [{id: a1, name: A, kind: person, x-a: {k: v}}]
+""",
+    "merge-keys": BASE
+    + "x-t: &t {kind: state}\nactors:\n  - {<<: *t, id: a1, name: A}\n  - <<: [*t]\n    id: a2\n"
+    + "    name: B\n",
+    "nulls-and-empties": BASE
+    + "actors:\n  - {id: a1, name: A, kind: person, role: ~, aliases: [A, ~, '', B], tags: ~,"
+    + " see_also: [], summary: ''}\n",
+    "tags": BASE
+    + "actors:\n  - {id: a1, name: !!str 5, kind: person}\n  - {id: a2, name: B, kind: !x other}\n"
+    + "events: !!seq [{id: e1, title: E, date: !!str 2020}]\n",
+    "paras": BASE
+    + SOURCES
+    + "actors:\n  - id: a1\n    name: A\n    kind: person\n    refs:\n"
+    + "      - {source: s, para: '3'}\n      - {source: s, para: 007}\n"
+    + "      - {source: s, para: 0}\n      - {source: s, para: [2, 9]}\n"
+    + "      - {source: a1, para: 1}\n",
+    "link-before-id": BASE
+    + "actors:\n  - {name: A, part_of: a2, id: a1, kind: person}\n"
+    + "  - {id: a2, name: B, kind: person, part_of: a1}\n",
+    "nested-too-deep": BASE
+    + "actors:\n  - {id: a1, name: A, kind: person, x-deep: "
+    + "[" * 70
+    + "]" * 70
+    + "}\n",
+    "null-word-ids": BASE + "actors:\n  - {id: 'null', name: A, kind: person}\n"
+    "  - {id: null, name: B, kind: person}\nrelations: [{from: 'null', to: 'null', kind: k}]\n",
+    "dossier-twice-and-unknown": BASE + BASE + "stuff: 1\nactors: ~\nevents: {a: 1}\n",
+    "empty": "",
+}
+
+
+def _results(path: Path) -> tuple[object, ...]:
+    result = check_dossier(path, use_cache=False)
+    entities = list(result.dossier.entities.items()) if result.dossier else None
+    return result.dossier, entities, result.diagnostics
+
+
+def _read_every_way(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    """``path`` read as usual, without reading files as they are parsed, and with
+    neither that nor the fast path for records (the careful converters only)."""
+    from tui.content.assemble import _Assembler
+    from tui.content.fields import Reader
+
+    results = [_results(path)]
+    with monkeypatch.context() as patch:
+        patch.setattr(_Assembler, "stream_file", lambda *args: False)
+        results.append(_results(path))
+        patch.setattr(Reader, "read_record", Reader.record)
+        results.append(_results(path))
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_quick_reading_matches_careful_reading(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    usual, whole, careful = _read_every_way(write(tmp_path, TRICKY[name]), monkeypatch)
+    assert usual == careful
+    assert whole == careful
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        *sorted(p for p in CORPUS.iterdir() if p.is_dir()),
+        FIXTURES / "small",
+        FIXTURES / "hostile",
+        *sorted(p for p in (FIXTURES.parent.parent / "content").iterdir() if p.is_dir()),
+    ],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_quick_reading_matches_careful_reading_on_every_dossier(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    usual, whole, careful = _read_every_way(folder, monkeypatch)
+    assert usual == careful
+    assert whole == careful
+
+
+def test_quick_reading_matches_careful_reading_on_a_synthetic_dossier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.synth import write_synthetic
+
+    folder = write_synthetic(tmp_path / "heavy", 40, profile="heavy")
+    usual, whole, careful = _read_every_way(folder, monkeypatch)
+    assert usual[0] is not None
+    assert usual == careful
+    assert whole == careful
+
+
+def test_files_that_cannot_need_cleaning_are_told_apart() -> None:
+    """Every character ``clean_text`` removes is either refused by YAML when written
+    as it is, or makes :func:`scalars_are_clean` say the file needs cleaning."""
+    from tui.content.text import clean_text
+    from tui.content.yamlsafe import ComposeError, compose, scalars_are_clean
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    kept = set(clean_text(every))
+    removed = [c for c in every if c not in kept]
+    assert removed  # controls and direction marks
+    for char in removed:
+        text = f"k: a{char}b\n"
+        try:
+            compose(text, "t.yaml", [])
+        except ComposeError:
+            continue  # YAML does not allow it written as it is
+        assert not scalars_are_clean(text.encode()), f"U+{ord(char):04X}"
+        assert not scalars_are_clean(f'k: "\\u{ord(char):04x}"\n'.encode())

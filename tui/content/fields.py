@@ -8,15 +8,15 @@ and checked once every file has been read.
 Records are read twice over, in effect. :meth:`Reader.read_record` first tries a
 *fast path* (the ``_fast_*`` functions): it handles only what well-formed content
 holds (the usual tags, no merge keys, no key given twice, no unknown field, values
-of the right shape) and gives up, raising :class:`_FastPathError`, at the first thing out of
-the ordinary. The record is then read again from its start by the careful converters
-(:meth:`Reader.record`), which say what is wrong, after everything the fast path
-changed (links, refs and diagnostics appended, alias budget spent) has been undone.
-So the fast path never decides what an author is told; where it finishes, it
-produces what the careful converters would have, with none of their generality
-(merged keys, per-field checks that build lists of choices, per-scalar cleaning of
-text, one ``Location`` through a Python-level constructor per node): cold loads of a
-large dossier spend most of their time here.
+of the right shape) and gives up, raising :class:`_FastPathError`, at the first
+thing out of the ordinary. The record is then read again from its start by the
+careful converters (:meth:`Reader.record`), which say what is wrong, after everything
+the fast path changed (links, refs and diagnostics appended, alias budget spent) has
+been undone. So the fast path never decides what an author is told; where it
+finishes, it produces what the careful converters would have, without their
+generality (merged keys, checks that build the list of choices on every call, a
+cleaning search per text, a ``Location`` made in Python per node): the careful path
+was half of the time of a cold load of a large dossier.
 """
 
 from __future__ import annotations
@@ -269,10 +269,10 @@ CONVERTERS: dict[FieldType, Callable[[Reader, Node, FieldSpec], Any]] = {
 #
 # Each ``_fast_*`` converter returns what the careful converter of its field type
 # would return for well-formed content, recording the same links and refs, and
-# raises _FastPathError wherever the careful one would record a diagnostic (and in a few rare
-# cases that are merely unusual, such as an explicit ``!!str`` tag). Nodes are read
-# by index: (value, tag, style, start mark), see :mod:`.yamlsafe`; ``is`` against
-# STR_TAG, SEQ_TAG and MAP_TAG picks out the tags composition filled in itself.
+# raises _FastPathError wherever the careful one would record a diagnostic (and in a
+# few rare cases that are merely unusual, such as an explicit ``!!str`` tag). Nodes
+# are read by index: (value, tag, style, start mark), see :mod:`.yamlsafe`; ``is``
+# against STR_TAG, SEQ_TAG and MAP_TAG picks out the tags composition filled in.
 
 FastConverter = Callable[["Reader", Node, FieldSpec], Any]
 
@@ -332,7 +332,8 @@ def _fast_record(r: Reader, node: Node, plan: _Plan) -> dict[str, Any]:
 def _fast_extension(
     r: Reader, key: str, node: Node, extensions: list[tuple[str, object]] | None
 ) -> list[tuple[str, object]]:
-    """``extensions`` with the ``x-`` field ``key`` added (raises _FastPathError for other keys)."""
+    """``extensions`` with the ``x-`` field ``key`` added (raises _FastPathError for
+    any other key)."""
     if not key.startswith("x-"):
         raise _FastPathError
     if extensions is None:

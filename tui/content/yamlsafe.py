@@ -12,12 +12,15 @@ composer recurses in C and can crash the process on very deep nesting, while
 this one counts depth exactly and stops at :data:`MAX_DEPTH`. It also builds
 nodes as tuples, which is several times cheaper than PyYAML's node objects.
 
-Every node is a 4-tuple ``(value, tag, style, start_mark)`` (see :class:`Node`): a
-scalar is a plain :class:`tuple` (the most numerous node, so the cheapest to make: a
-tuple display is one allocation, a tuple subclass two), a mapping a
-:class:`MappingNode` and a list a :class:`SequenceNode`. Tell them apart with
-``type(node)`` (or :func:`is_scalar`); read them by index, or with :data:`VALUE`,
-:data:`TAG`, :data:`STYLE` and :data:`MARK`.
+A whole file is composed at once by :func:`compose`; :func:`compose_sections` hands
+over a file's list sections one composed item at a time instead, which is cheaper
+for a large file, and leaves anything unusual to :func:`compose`.
+
+Every node is a 4-tuple ``(value, tag, style, start_mark)``, read by index (see
+:data:`Node`): a scalar is a plain :class:`tuple` (the most numerous node, so the
+cheapest to make: a tuple display is one allocation, a tuple subclass two), a mapping
+a :class:`MappingNode` and a list a :class:`SequenceNode`; ``type(node)`` tells them
+apart.
 """
 
 from __future__ import annotations
@@ -113,9 +116,6 @@ explicit tag. ``style`` is ``""`` for a plain scalar (and for collections).
 ``start_mark`` has the 0-based ``line``, ``column`` and ``index`` where the node
 starts. A scalar is a plain ``tuple``; collections are the subclasses below."""
 
-VALUE, TAG, STYLE, MARK = 0, 1, 2, 3
-"""Indexes of a node's fields."""
-
 
 class MappingNode(tuple):  # type: ignore[type-arg]
     """A mapping node: its value is the flat list of its key and value nodes.
@@ -134,18 +134,14 @@ class SequenceNode(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
 
-def is_scalar(node: Node) -> bool:
-    """Whether ``node`` is a scalar (a plain tuple, not a collection's subclass)."""
-    return type(node) is tuple
-
-
 _RAW_BIDI = re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
 """U+202A-U+202E and U+2066-U+2069 (direction overrides and isolates) in UTF-8."""
 
 
 def scalars_are_clean(data: bytes) -> bool:
-    """Whether no scalar of ``data``, a file that composed without error, can hold a
-    character :func:`~tui.content.text.clean_text` removes (so none needs cleaning).
+    """Whether no scalar of ``data`` can hold a character
+    :func:`~tui.content.text.clean_text` removes (so none needs cleaning), provided the
+    file parses: what is read of a file that turns out not to is undone.
 
     YAML refuses a file holding a raw control character other than tab, line feed,
     carriage return and NEL (libyaml and PyYAML's own reader both stop with an error),
@@ -443,16 +439,12 @@ __all__ = [
     "ITEM",
     "LIST_END",
     "MAP_TAG",
-    "MARK",
     "MAX_DEPTH",
     "PAIR",
     "SEQ_TAG",
     "STR_TAG",
-    "STYLE",
-    "TAG",
     "USING_LIBYAML",
     "UTF8_BOM",
-    "VALUE",
     "ComposeError",
     "MappingNode",
     "Node",
@@ -461,7 +453,6 @@ __all__ = [
     "compose",
     "compose_sections",
     "decode",
-    "is_scalar",
     "mapping_pairs",
     "scalars_are_clean",
     "size",
