@@ -218,7 +218,11 @@ def _refs(r: Reader, node: Node, spec: FieldSpec) -> tuple[Ref, ...] | None:
         if values is None:
             continue
         ref = Ref(values["source"], values["para"], values.get("quote"), r.loc(item))
-        where = {k[0]: v for k, v in mapping_pairs(item)} if type(item) is MappingNode else {}
+        where = (  # (a key that is a list or a mapping was reported: it names no place)
+            {k[0]: v for k, v in mapping_pairs(item) if type(k) is tuple}
+            if type(item) is MappingNode
+            else {}
+        )
         para_mark = where["para"][3] if "para" in where else None
         quote_mark = where["quote"][3] if "quote" in where else None
         r.refs.append(RefPlaces(ref, r.display, para_mark, quote_mark))
