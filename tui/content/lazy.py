@@ -201,7 +201,22 @@ def _keep(kept: dict[int, Any], number: int, value: object) -> None:
     kept[number] = value
 
 
-class EntitySection(Sequence[E]):
+T = TypeVar("T")
+
+
+class _ReadSequence(Sequence[T]):
+    """A sequence read from the store: equal to any sequence of equal items (a loaded
+    dossier's tuples included), so a stored dossier compares equal to the loaded one."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class EntitySection(_ReadSequence[E]):
     """One of a dossier's entity sections (``actors`` ...), decoded item by item."""
 
     def __init__(self, stored: Stored, numbers: list[int]) -> None:
@@ -224,13 +239,6 @@ class EntitySection(Sequence[E]):
         record = self._stored.record
         for number in self._numbers:
             yield record(number).entity  # type: ignore[misc]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     @property
     def catalog(self) -> list[CatalogEntry]:
@@ -263,7 +271,7 @@ class EntityMap(Mapping[str, Entity]):
         return len(self._stored.ids)
 
 
-class StoredRelations(Sequence[Relation]):
+class StoredRelations(_ReadSequence[Relation]):
     """``Dossier.relations``, decoded relation by relation."""
 
     def __init__(self, stored: Stored, count: int) -> None:
@@ -284,15 +292,8 @@ class StoredRelations(Sequence[Relation]):
             raise IndexError(index)
         return self._stored.relation(index % self._count)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
-
-
-class StoredLinks(Sequence[Link]):
+class StoredLinks(_ReadSequence[Link]):
     """``Dossier.links``: read whole, from their own section, the first time used."""
 
     def __init__(self, stored: Stored) -> None:
@@ -310,13 +311,6 @@ class StoredLinks(Sequence[Link]):
 
     def __iter__(self) -> Iterator[Link]:
         return iter(self._stored.links())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class StoredIndex(Index):
