@@ -369,3 +369,24 @@ async def test_a_folder_of_dossiers_opens_a_picker(tmp_path, make_app: AppFactor
         await pilot.pause()
         assert isinstance(app.screen, ExplorerScreen)
         assert current(app) == "north"
+
+
+async def test_help_descriptions_that_wrap_keep_a_hanging_indent(make_app: AppFactory) -> None:
+    """At 80 columns some descriptions wrap: the rest goes on under the description, not
+    under the keys or at the start of the line."""
+    from textual.widgets import OptionList
+
+    from tui.screens.help import KEY_COLUMN
+
+    app = make_app("small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = app.screen.query_one("#help-keys", OptionList)
+        rows = [keys.render_line(y).text for y in range(keys.size.height)]
+        described = [n for n, row in enumerate(rows) if "follow the link in" in row]
+        assert described, rows
+        start = rows[described[0]].index("open the item")
+        wrapped = rows[described[0] + 1]
+        assert wrapped.strip().startswith("Detail"), rows
+        assert wrapped.index("Detail") == start >= KEY_COLUMN, rows

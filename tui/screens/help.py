@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,6 +43,21 @@ KEYS: list[tuple[str, str, str]] = [
     ("App", "q / ctrl+q", "quit"),
 ]
 """(group, keys, what they do): the reference the footer abbreviates."""
+
+
+KEY_COLUMN = 21
+"""Cells for the keys; a description that wraps goes on under its own first line."""
+
+
+def _key_row(keys: str, meaning: str) -> Table:
+    """One key's row: indent, keys, description, as columns, so that a description too
+    long for the width wraps under itself (a hanging indent), not under the keys."""
+    row = Table.grid(padding=0)
+    row.add_column(width=2)
+    row.add_column(width=KEY_COLUMN, no_wrap=True, overflow="ellipsis")
+    row.add_column(ratio=1, overflow="fold")
+    row.add_row("", Text(keys, style="bold"), Text(meaning))
+    return row
 
 
 class HelpScreen(ModalScreen[None]):
@@ -96,10 +112,7 @@ class HelpScreen(ModalScreen[None]):
             if group != group_shown:
                 options.append(Option(Text(group, style="bold underline"), disabled=True))
                 group_shown = group
-            text = Text("  ")
-            text.append(f"{keys:<21}", style="bold")
-            text.append(meaning)
-            options.append(Option(text, disabled=True))
+            options.append(Option(_key_row(keys, meaning), disabled=True))
         if not options:
             options.append(Option(Text("no key matches that search", style="dim"), disabled=True))
         return options
