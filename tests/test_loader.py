@@ -350,3 +350,42 @@ def test_files_that_cannot_need_cleaning_are_told_apart() -> None:
             continue  # YAML does not allow it written as it is
         assert not scalars_are_clean(text.encode()), f"U+{ord(char):04X}"
         assert not scalars_are_clean(f'k: "\\u{ord(char):04x}"\n'.encode())
+
+
+@pytest.mark.parametrize("damage", ["too big", "not UTF-8", "not YAML"])
+def test_a_skipped_file_is_one_error_and_one_note_not_a_cascade(
+    damage: str, tmp_path: Path
+) -> None:
+    """Links into a file that could not be read are counted in one note, not reported
+    as thousands of 'does not exist' errors (issue 19)."""
+    from bench.synth import write_synthetic
+
+    folder = tmp_path / "d"
+    write_synthetic(folder, 200)
+    actors = folder / "actors.yaml"
+    limit = None
+    if damage == "too big":
+        limit = max(other.stat().st_size for other in folder.iterdir())
+        actors.write_bytes(actors.read_bytes() + b"#" * limit)  # (only it over the limit)
+    elif damage == "not UTF-8":
+        actors.write_bytes(actors.read_bytes() + b"\xff")
+    else:
+        actors.write_bytes(actors.read_bytes() + b"\n  - [unclosed\n")
+    result = check_dossier(folder, use_cache=False, max_file_size=limit)
+    errors = [d for d in result.diagnostics if d.is_error]
+    notes = [d for d in result.diagnostics if not d.is_error]
+    assert len(errors) == 1 and errors[0].location.path.endswith("actors.yaml"), errors[:3]
+    (note,) = notes
+    count = int(note.message.split()[0])
+    assert count > 200 and "actors.yaml were not checked" in note.message
+    assert result.diagnostics.index(note) == result.diagnostics.index(errors[0]) + 1
+
+
+def test_links_to_nothing_are_errors_when_every_file_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "dossier: {id: d, title: T, summary: S, as_of: 2020}\n"
+        "actors:\n  - {id: a, name: A, kind: state, part_of: nowhere}\n"
+    )
+    (error,) = check_dossier(path, use_cache=False).errors
+    assert "'nowhere', which does not exist" in error.message

@@ -79,7 +79,9 @@ class _Assembler:
         r.start_file(shown, size, data)
         if root is None:
             r.diagnostics.append(
-                Diagnostic(Location(shown), "the file is empty", "add a section such as 'actors:'")
+                Diagnostic(
+                    Location(shown, 1, 1), "the file is empty", "add a section such as 'actors:'"
+                )
             )
             return
         if type(root) is not MappingNode:
@@ -252,11 +254,13 @@ def assemble(
     assembler = _Assembler()
     diagnostics = assembler.reader.diagnostics
     diagnostics.extend(problems)
-    unreadable = bool(problems)
+    # Files not read at all (refused, unreadable, not UTF-8, not YAML): links into them
+    # are not reported one by one (see cross_check).
+    skipped = [problem.location.path for problem in problems]
     for _, shown, data in contents:
         text = decode(data, shown, diagnostics)
         if text is None:
-            unreadable = True
+            skipped.append(shown)
             continue
         # libyaml is handed the bytes already read (without a BOM, as decode drops it)
         unmarked = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
@@ -265,12 +269,12 @@ def assemble(
         try:
             root_node = compose(text, shown, diagnostics, unmarked)
         except ComposeError:
-            unreadable = True
+            skipped.append(shown)
             continue
         assembler.add_file(root_node, shown, len(data), unmarked)
     shown_files = tuple(shown for _, shown, _ in contents)
     info = assembler.info
-    if assembler.info_loc is None and contents and not unreadable:
+    if assembler.info_loc is None and contents and not skipped:
         diagnostics.append(
             Diagnostic(
                 Location(shown_files[0]),
@@ -279,7 +283,7 @@ def assemble(
             )
         )
     texts.locations.update(assembler.text_file_locations)
-    links = cross_check(assembler.reader, assembler.entities, texts)
+    links = cross_check(assembler.reader, assembler.entities, texts, skipped)
     ordered = sorted(diagnostics, key=lambda d: (d.location.path != "", d.location))
     if info is None or any(d.severity is Severity.ERROR for d in diagnostics):
         return LoadResult(None, tuple(ordered), shown_files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from .model import Actor, Entity, Link, Source
 from .quotes import normalise, paragraphs_of, resolve_inside
 from .reader import PendingLink, RefPlaces
 from .safefile import FileRefusedError, read_regular_file
-from .text import shorten
+from .text import printable_path, shorten
 
 MAX_SUGGESTIONS = 50
 """Nearest-id hints are computed for this many dangling links; the rest are plain."""
@@ -31,16 +32,41 @@ class TextFiles:
     """Source id -> location of its ``text_file`` value, for diagnostics."""
 
 
-def cross_check(reader: Reader, entities: dict[str, Entity], texts: TextFiles) -> tuple[Link, ...]:
-    """Run every whole-dossier check, adding diagnostics to ``reader``; return the links."""
-    links = _check_links(reader, entities)
+def cross_check(
+    reader: Reader, entities: dict[str, Entity], texts: TextFiles, skipped: Sequence[str] = ()
+) -> tuple[Link, ...]:
+    """Run every whole-dossier check, adding diagnostics to ``reader``; return the links.
+
+    When files were ``skipped`` (not read: each has its error already), a link to an
+    item that does not exist may well name one defined there: such links are counted in
+    one note instead of an error each (a skipped 9 MiB file made 11,000 errors)."""
+    links = _check_links(reader, entities, bool(skipped))
+    if skipped and reader.unchecked_links:
+        count = reader.unchecked_links
+        files = ", ".join(printable_path(name) for name in dict.fromkeys(skipped))
+        where = next(  # (beside the first skipped file's own error, which comes first)
+            (d.location for d in reader.diagnostics if d.location.path == skipped[0]),
+            Location(skipped[0], 1, 1),
+        )
+        reader.diagnostics.append(
+            Diagnostic(
+                where,
+                f"{count} link{'s' if count != 1 else ''} into items that may be defined in "
+                f"{files} {'were' if count != 1 else 'was'} not checked",
+                "they are checked once the file can be read",
+                Severity.NOTE,
+            )
+        )
     _check_refs(reader, entities, texts)
     _check_part_of(reader, entities)
     return links
 
 
-def _check_links(reader: Reader, entities: dict[str, Entity]) -> tuple[Link, ...]:
+def _check_links(
+    reader: Reader, entities: dict[str, Entity], files_skipped: bool = False
+) -> tuple[Link, ...]:
     out = reader.diagnostics
+    reader.unchecked_links = 0
     ids: list[str] | None = None
     suggestions = 0
     links: list[Link] = []
@@ -53,7 +79,9 @@ def _check_links(reader: Reader, entities: dict[str, Entity]) -> tuple[Link, ...
     for pending in reader.links:
         owner, field, target_id, kind, _, _ = pending
         target_kind = kind_of(target_id)
-        if target_kind is None:
+        if target_kind is None and files_skipped:
+            reader.unchecked_links += 1
+        elif target_kind is None:
             hint = ""
             if suggestions < MAX_SUGGESTIONS:
                 suggestions += 1

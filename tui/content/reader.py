@@ -103,6 +103,9 @@ class NodeReader:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     links: list[PendingLink] = field(default_factory=list)
+    unchecked_links: int = 0
+    """Links to items that do not exist, not reported one by one because files were
+    skipped (see :func:`.crosscheck.cross_check`)."""
     refs: list[RefPlaces] = field(default_factory=list)
     """Every ref read, with where its ``para`` and its ``quote`` (if any) are."""
     display: str = ""
