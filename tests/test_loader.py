@@ -389,3 +389,16 @@ def test_links_to_nothing_are_errors_when_every_file_was_read(tmp_path: Path) ->
     )
     (error,) = check_dossier(path, use_cache=False).errors
     assert "'nowhere', which does not exist" in error.message
+
+
+def test_a_source_text_with_no_numbered_paragraphs_is_an_error_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "s.txt").write_text("hello world, with no [N] at the start of a line\n")
+    (tmp_path / "d.yaml").write_text(
+        "dossier: {id: d, title: T, summary: S, as_of: 2020}\n"
+        "sources:\n  - {id: s, title: S, text_file: s.txt}\n"
+        "actors:\n  - {id: a, name: A, kind: state, refs: [{source: s, para: 1, quote: hello}]}\n"
+    )
+    (error,) = check_dossier(tmp_path, use_cache=False).errors
+    assert "quote not found in paragraph 1" in error.message

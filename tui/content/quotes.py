@@ -45,7 +45,7 @@ def paragraphs_of(text: str) -> dict[int, str]:
     """Paragraph number -> paragraph text, from ``[N]``-numbered plain text."""
     starts = list(_PARA_START.finditer(text))
     result: dict[int, str] = {}
-    for match, following in zip(starts, [*starts[1:], None], strict=True):
+    for match, following in zip(starts, [*starts[1:], None][: len(starts)], strict=True):
         end = following.start() if following else len(text)
         result.setdefault(int(match.group(1)), text[match.end() : end].strip())
     return result
