@@ -214,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .authoring.new import main as new_main
 
             return new_main(args[1:])
+        if args and args[0] == "source":
+            from .authoring.source import main as source_main
+
+            return source_main(args[1:])
         if args and args[0] == "export":
             from .authoring.export import main as export_main
 
