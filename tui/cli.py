@@ -35,7 +35,8 @@ def _open_parser() -> argparse.ArgumentParser:
         epilog="commands: 'dossier validate [PATH ...]' checks dossiers; "
         "'dossier schema' prints the JSON Schema of the format; "
         "'dossier search QUERY' finds text; "
-        "'dossier new NAME' starts a dossier; 'dossier export' writes a briefing.",
+        "'dossier new NAME' starts a dossier; 'dossier source add|show' brings a "
+        "source's text in; 'dossier export' writes a briefing.",
     )
     parser.add_argument(
         "path", nargs="?", type=Path, help="a dossier folder or file (default: the bundled one)"
