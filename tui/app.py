@@ -18,7 +18,7 @@ from .commands import EntityCommands, copy_citation, show_help, system_commands
 from .content import Dossier, Index, LoadResult
 from .content.gcpause import settle_startup_memory
 from .history import History
-from .navigation import DELAYS, Delays, Loaded, Navigation
+from .navigation import DELAYS, Delays, Navigation
 from .output import driver_for
 from .presenting import PresenterModeApp
 from .screens import PickerScreen
@@ -82,16 +82,12 @@ class DossierApp(PresenterModeApp):
 
     @property
     def dossier(self) -> Dossier:
-        """The dossier shown (an error before one is picked: see ``navigation.loaded``)."""
-        return self._shown().dossier
+        """The dossier shown (an error before one is picked: see ``navigation.shown``)."""
+        return self.navigation.shown.dossier
 
     @property
     def index(self) -> Index:
-        return self._shown().index
-
-    def _shown(self) -> Loaded:
-        assert self.navigation.loaded is not None, "no dossier yet: the picker is up"
-        return self.navigation.loaded
+        return self.navigation.shown.index
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, writing fewer bytes on a Linux terminal (see :mod:`.output`)."""

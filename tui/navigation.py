@@ -174,6 +174,12 @@ class Navigation:
         self.prepare_views()
 
     @property
+    def shown(self) -> Loaded:
+        """The dossier shown; an error while the picker is up (no dossier yet)."""
+        assert self._loaded is not None, "no dossier yet: the picker is up"
+        return self._loaded
+
+    @property
     def loaded(self) -> Loaded | None:
         """The dossier shown; None while the picker is up ("no dossier yet")."""
         return self._loaded

@@ -429,7 +429,7 @@ def names_of(dossier: Dossier) -> Iterator[tuple[CatalogEntry, list[str]]]:
         yield CatalogEntry(entity.id, entity.kind, entity.label), entity_names(entity)
 
 
-class Reordered(Sequence[E]):
+class Reordered(_ReadSequence[E]):
     """The items of ``section`` in the order of ``order`` (indices into it), each read
     from the section when asked for."""
 

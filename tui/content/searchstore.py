@@ -38,7 +38,7 @@ from typing import cast, overload
 
 from . import cache as _cache
 from .errors import Location
-from .lazy import names_of
+from .lazy import dossier_catalog
 from .model import Dossier
 from .search import _WORD_BYTE, BODY, LABEL, Part, Query, SearchIndex, Unit
 
@@ -437,7 +437,7 @@ def write(
 ) -> None:
     """Write the index for ``key`` atomically; a failure only means the next search
     builds it again."""
-    labels = {entry.id: entry.label for entry, _ in names_of(dossier)}  # (nothing decoded)
+    labels = {e.id: e.label for e in dossier_catalog(dossier).values()}  # (nothing decoded)
     hashes = _cache.file_hashes(dependencies, max_size)
     data = encode(index, labels, [[path, digest] for path, digest in hashes])
     path = path_for(key, cache_dir)
