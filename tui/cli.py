@@ -4,6 +4,7 @@ dossier [PATH]                      open a dossier in the explorer
 dossier validate [PATH ...]         check dossiers, print problems compiler-style
 dossier schema                      print the JSON Schema of the file format
 dossier search QUERY [PATH]         print where QUERY matches (tui/search_cli.py)
+dossier diff OLD [NEW] | --git REV  what changed between two versions (tui/authoring/diff.py)
 """
 
 from __future__ import annotations
@@ -219,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .authoring.source import main as source_main
 
             return source_main(args[1:])
+        if args and args[0] == "diff":
+            from .authoring.diff import main as diff_main
+
+            return diff_main(args[1:])
         if args and args[0] == "export":
             from .authoring.export import main as export_main
 
