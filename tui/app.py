@@ -17,6 +17,7 @@ from textual.screen import Screen
 from .commands import EntityCommands, copy_citation, show_help, system_commands
 from .content import Dossier, Index, LoadResult
 from .content.gcpause import settle_startup_memory
+from .edit import edit_current
 from .history import History
 from .navigation import DELAYS, Delays, Navigation
 from .output import driver_for
@@ -39,8 +40,7 @@ class DossierApp(PresenterModeApp):
         Binding("ctrl+q", "quit", "Quit", show=False, id="quit-ctrl"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("f1", "help", "Help", show=False, id="help-f1"),
-        # Back/forward are in the help, not the footer: a footer that tracked whether
-        # they can act would be rebuilt on most steps, which costs more than the step.
+        # Back/forward: in the help only (a footer tracking them rebuilds on most steps).
         Binding("backspace", "go_back", "Back", show=False, id="back"),
         Binding("alt+left", "go_back", "Back", show=False, id="back-alt"),
         Binding("alt+right", "go_forward", "Forward", show=False, id="forward"),
@@ -51,6 +51,7 @@ class DossierApp(PresenterModeApp):
         Binding("s", "open_view('search')", "Search", show=False, id="view-search"),
         Binding("p", "tour", "Tour", show=False, id="tour"),
         Binding("y", "copy_citation", "Cite", show=False, id="copy-citation"),
+        Binding("E,shift+e", "edit_item", "Edit", id="edit"),
     ]
 
     def __init__(
@@ -125,7 +126,7 @@ class DossierApp(PresenterModeApp):
         history = self.navigation.history
         if action in ("go_back", "go_forward"):
             return history.can_go_back if action == "go_back" else history.can_go_forward
-        if action == "open_view":
+        if action in ("open_view", "edit_item"):
             return self.navigation.loaded is not None and self.navigation.explorer is not None
         return super().check_action(action, parameters)
 
@@ -143,6 +144,9 @@ class DossierApp(PresenterModeApp):
 
     def action_copy_citation(self) -> None:
         copy_citation(self, self.navigation)
+
+    def action_edit_item(self) -> None:
+        edit_current(self, self.navigation, load=self._load, live_reload=self.live_reload)
 
     def action_help(self) -> None:
         show_help(self)

@@ -77,6 +77,11 @@ class ChangeWatcher:
             return True
         return False
 
+    def settle(self) -> None:
+        """Take the files as they are now as seen, with no change waiting."""
+        self._seen = snapshot(self.root, self.extra)
+        self._pending = False
+
 
 def text_files(dossier: Dossier | None) -> list[Path]:
     """The sources' text files of ``dossier`` (watched with its YAML)."""
@@ -112,6 +117,14 @@ class LiveReload:
         (it shows the result before it ends), else None."""
         if self._watcher is None or not self._watcher.poll():
             return None
+        return self.app.run_worker(self._reload, thread=True, exclusive=True, group="reload")
+
+    def reload_now(self) -> Worker[None]:
+        """Reload at once (after an edit made from the app, see :mod:`tui.edit`); the
+        watcher, if one runs, takes the files as they are now, so the same change is not
+        reloaded twice."""
+        if self._watcher is not None:
+            self._watcher.settle()
         return self.app.run_worker(self._reload, thread=True, exclusive=True, group="reload")
 
     def _reload(self) -> None:

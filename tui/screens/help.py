@@ -39,6 +39,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("In a room", "F", "follow the presenter / explore on your own (and back)"),
     ("In a room", "P", "present, when nobody does (if you may)"),
     ("In a room", "H", "hand over: stop presenting"),
+    ("App", "E", "edit the item in $VISUAL / $EDITOR at its line, then reload"),
     ("App", "? / f1", "this help"),
     ("App", "q / ctrl+q", "quit"),
 ]
