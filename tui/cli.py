@@ -1,15 +1,19 @@
 """Command-line parsing for ``dossier``; each command calls into the rest of the package.
 
 dossier [PATH]                      open a dossier in the explorer
-dossier validate [PATH ...]         check dossiers, print problems compiler-style
-dossier schema                      print the JSON Schema of the file format
-dossier search QUERY [PATH]         print where QUERY matches (tui/search_cli.py)
-dossier diff OLD [NEW] | --git REV  what changed between two versions (tui/authoring/diff.py)
+dossier COMMAND ...                 one of :data:`COMMANDS`, each in its own module
+
+A command is one entry of :data:`COMMANDS`: its name, a one-line summary and the module
+that holds its ``build_parser()`` and ``main(argv)``. The module is imported only when
+the command runs (so ``dossier --help`` and the explorer never import serve code), and
+``dossier completion SHELL`` reads every parser, so a command added there is completed
+in every shell without more work.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -29,15 +33,75 @@ if TYPE_CHECKING:
     from textual.app import App
 
 
-def _open_parser() -> argparse.ArgumentParser:
+@dataclass(frozen=True)
+class Command:
+    """A ``dossier`` command, found in its module only when it is wanted."""
+
+    name: str
+    summary: str
+    """One line, for ``dossier --help`` and the shells' completion menus."""
+    module: str
+    """The module that holds the command; imported only to run it or read its parser."""
+    runner: str = "main"
+    """The function of ``module`` that runs it: ``main(argv: Sequence[str]) -> int``."""
+    parser_factory: str = "build_parser"
+    """The function of ``module`` that returns its ``argparse.ArgumentParser``."""
+
+    def run(self, argv: Sequence[str]) -> int:
+        """Run the command with the words after its name; its exit status."""
+        runner = self._attribute(self.runner)
+        if runner is None:
+            print(f"dossier: '{self.name}' is not available in this installation", file=sys.stderr)
+            return 2
+        return int(runner(list(argv)))
+
+    def parser(self) -> argparse.ArgumentParser | None:
+        """The command's parser, or None when its module does not have one (yet)."""
+        factory = self._attribute(self.parser_factory)
+        return factory() if factory is not None else None
+
+    def _attribute(self, name: str) -> Any:
+        try:
+            module = importlib.import_module(self.module)
+        except ModuleNotFoundError as missing:
+            if missing.name == self.module:
+                return None  # the command's own module is absent, not one it imports
+            raise
+        return getattr(module, name, None)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("validate", "check dossiers, print every problem as path:line:col", __name__,
+            "validate", "validate_parser"),
+    Command("schema", "print the JSON Schema; --write sets a dossier up for editors",
+            __name__, "schema", "schema_parser"),
+    Command("search", "print every place a query matches", "tui.search_cli", "search"),
+    Command("new", "start a dossier: a valid, commented starter", "tui.authoring.new"),
+    Command("source", "bring a source's text in (add), show its paragraphs (show)",
+            "tui.authoring.source"),
+    Command("export", "write a briefing in Markdown or HTML", "tui.authoring.export"),
+    Command("diff", "what changed between two versions of a dossier", "tui.authoring.diff"),
+    Command("serve", "serve the explorer over SSH or to browsers", "tui.serve.cli"),
+    Command("completion", "print a shell's completion script (bash, zsh, fish)",
+            "tui.completion"),
+)  # fmt: skip
+"""Every command but the explorer's own ``dossier [PATH]``, in the order --help lists them."""
+
+
+def command_named(name: str) -> Command | None:
+    """The entry of :data:`COMMANDS` called ``name``."""
+    return next((command for command in COMMANDS if command.name == name), None)
+
+
+def open_parser() -> argparse.ArgumentParser:
+    """The parser of ``dossier [PATH]``: the explorer; its epilog lists the commands."""
+    width = max(len(command.name) for command in COMMANDS)
+    listed = "\n".join(f"  {c.name.ljust(width)}  {c.summary}" for c in COMMANDS)
     parser = argparse.ArgumentParser(
         prog="dossier",
         description="A terminal explorer for policy dossiers.",
-        epilog="commands: 'dossier validate [PATH ...]' checks dossiers; "
-        "'dossier schema' prints the JSON Schema of the format; "
-        "'dossier search QUERY' finds text; "
-        "'dossier new NAME' starts a dossier; 'dossier source add|show' brings a "
-        "source's text in; 'dossier export' writes a briefing.",
+        epilog=f"commands ('dossier COMMAND --help' for each):\n{listed}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "path", nargs="?", type=Path, help="a dossier folder or file (default: the bundled one)"
@@ -52,7 +116,8 @@ def _open_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _validate_parser() -> argparse.ArgumentParser:
+def validate_parser() -> argparse.ArgumentParser:
+    """The parser of ``dossier validate``."""
     parser = argparse.ArgumentParser(
         prog="dossier validate",
         description="Check dossiers and print every problem as path:line:col: message.",
@@ -65,11 +130,25 @@ def _validate_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _schema_parser() -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(
+def schema_parser() -> argparse.ArgumentParser:
+    """The parser of ``dossier schema``."""
+    parser = argparse.ArgumentParser(
         prog="dossier schema",
-        description="Print a JSON Schema of the dossier file format, for editors.",
+        description="Print a JSON Schema of the dossier file format, for editors; or, with "
+        "--write, set a dossier up for them in one step.",
     )
+    parser.add_argument(
+        "--write",
+        nargs="?",
+        const=Path("."),
+        type=Path,
+        metavar="DIR",
+        help="write the schema into the dossier folder DIR (default: .) as "
+        "dossier.schema.json, and a '# yaml-language-server: $schema=...' line at the top "
+        "of each of its YAML files that has none; nothing else in a file changes, and "
+        "nothing that is not an older dossier schema is overwritten",
+    )
+    return parser
 
 
 def _load(path: Path, args: argparse.Namespace) -> LoadResult:
@@ -88,7 +167,7 @@ def _plural(count: int, word: str) -> str:
 
 def validate(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
     """``dossier validate``: 0 when every dossier is valid, 1 when not."""
-    args = _validate_parser().parse_args(argv)
+    args = validate_parser().parse_args(argv)
     paths: list[Path] = args.paths or [default_dossier()]
     results = [(path, _load(path, args)) for path in paths]
     diagnostics = [d for _, result in results for d in result.diagnostics]
@@ -122,8 +201,13 @@ def validate(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
 
 
 def schema(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
-    """``dossier schema``: print the JSON Schema."""
-    _schema_parser().parse_args(argv)
+    """``dossier schema``: print the JSON Schema (``--write``: see
+    :mod:`tui.authoring.schema_write`)."""
+    args = schema_parser().parse_args(argv)
+    if args.write is not None:
+        from .authoring.schema_write import write_command
+
+        return write_command(args.write, out)
     json.dump(json_schema(), out, indent=2)
     out.write("\n")
     return 0
@@ -148,7 +232,7 @@ class PreparedExplorer:
 
 def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     """Parse ``argv`` and load its dossier; nothing is drawn yet."""
-    args = _open_parser().parse_args(argv)
+    args = open_parser().parse_args(argv)
     path: Path = args.path or default_dossier()
     choices = dossiers_in(path)
     if choices:
@@ -200,34 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dossier`` command."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args and args[0] == "validate":
-            return validate(args[1:])
-        if args and args[0] == "search":
-            from .search_cli import search
-
-            return search(args[1:])
-        if args and args[0] == "schema":
-            return schema(args[1:])
-        if args and args[0] == "serve":
-            from .serve.cli import main as serve_main
-
-            return serve_main(args[1:])
-        if args and args[0] == "new":
-            from .authoring.new import main as new_main
-
-            return new_main(args[1:])
-        if args and args[0] == "source":
-            from .authoring.source import main as source_main
-
-            return source_main(args[1:])
-        if args and args[0] == "diff":
-            from .authoring.diff import main as diff_main
-
-            return diff_main(args[1:])
-        if args and args[0] == "export":
-            from .authoring.export import main as export_main
-
-            return export_main(args[1:])
+        command = command_named(args[0]) if args else None
+        if command is not None:
+            return command.run(args[1:])
         return open_explorer(args)
     except KeyboardInterrupt:
         return 130

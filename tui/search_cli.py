@@ -35,7 +35,8 @@ _FLAT = bytes(b if 0x20 <= b < 0x7F else 0x20 for b in range(128)) + bytes(range
 """ASCII text as :func:`~tui.content.search.snippet` flattens it: controls as spaces."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``dossier search``'s arguments."""
     parser = argparse.ArgumentParser(
         prog="dossier search",
         description="Print every place QUERY matches as path:line:col: kind id field: snippet. "
@@ -137,7 +138,7 @@ def search(argv: Sequence[str], out: TextIO | None = None) -> int:
     """``dossier search``: 0 when something matched, 1 when nothing did, 2 on bad input
     (``out``: standard output unless given)."""
     out = sys.stdout if out is None else out
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     query = parse_query(args.query)
     if query.empty:
         print(f"dossier search: nothing to search for in {args.query!r}: "

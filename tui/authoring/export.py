@@ -41,7 +41,8 @@ def briefing(dossier: Dossier, output_format: str) -> str:
     return render(build_briefing(dossier), output_format)
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``dossier export``'s arguments."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Write a dossier as a briefing document: the verdict first, then the "
@@ -207,7 +208,7 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
     """``dossier export``: 0 when the briefing was written, 1 when not, 2 on a usage error."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     path: Path = args.path or default_dossier()
     target: Path | None = args.output
     if target is not None and str(target) == "-":

@@ -140,7 +140,8 @@ def create_dossier(folder: Path, name: str, as_of: datetime.date) -> list[str]:
     return list(contents)
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``dossier new``'s arguments."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Write a small, valid starter dossier with one commented example "
@@ -167,7 +168,7 @@ def main(
     """``dossier new``: 0 when created, 1 when it could not be, 2 for a bad name."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     name: str = args.name
     problem = name_problem(name)
     if problem:

@@ -220,6 +220,16 @@ def _parser(verb: str) -> argparse.ArgumentParser:
     return parser
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """Both verbs under one parser, for ``dossier completion`` (each runs with its own)."""
+    parser = argparse.ArgumentParser(prog=PROG, description="Bring a source's text in.")
+    verbs = parser.add_subparsers(dest="verb", metavar="add|show")
+    for verb in ("add", "show"):
+        own = _parser(verb)
+        verbs.add_parser(verb, parents=[own], add_help=False, description=own.description)
+    return parser
+
+
 USAGE = f"usage: {PROG} add TEXTFILE --id ID [--title T] [PATH] | {PROG} show ID [--para N] [PATH]"
 
 
@@ -247,4 +257,4 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout) -> int:
     return 0
 
 
-__all__ = ["add_source", "insert_entry", "main", "numbered", "show_source"]
+__all__ = ["add_source", "build_parser", "insert_entry", "main", "numbered", "show_source"]
