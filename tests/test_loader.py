@@ -82,7 +82,7 @@ def test_yaml_11_scalars_stay_text(tmp_path: Path) -> None:
         BASE
         + """\
 actors:
-  - {id: "no", name: yes, kind: other, role: on, summary: 1e3, aliases: [null-ish, 010]}
+  - {id: "no", name: yes, kind: other, role: on, summary: "1e3", aliases: [null-ish, "010"]}
 """,
     )
     actor = load_dossier(path, use_cache=False).actors[0]

@@ -594,7 +594,7 @@ def _no_marker(d: Path) -> None:
 
 @generated(
     """\
-dossier.yaml:10:11: error: the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed
+dossier.yaml:10:11: error: the tag '!!python/object/apply:os.system' is not allowed
 """,
     after=_no_marker,
 )

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, TypeVar
 from .dates import parse_date
 from .errors import Location
 from .model import Argument, Position, Ref
-from .reader import _NULLS, NodeReader, PendingLink, RefPlaces, kind_name
+from .reader import _NULLS, NodeReader, PendingLink, RefPlaces, kind_name, reads_as_non_text
 from .schema import ID_PATTERN, NESTED, SECTIONS, FieldSpec, FieldType, RecordSpec
 from .text import clean_text, shorten, slug, suggest
 from .yamlsafe import MAP_TAG, SEQ_TAG, STR_TAG, MappingNode, Node, SequenceNode, mapping_pairs
@@ -109,7 +109,7 @@ class Reader(NodeReader):
 
 
 def _text(r: Reader, node: Node, spec: FieldSpec) -> str | None:
-    value = r.scalar(node, spec)
+    value = r.text(node, spec)
     if value is None:
         return None
     value = clean_text(value)
@@ -120,10 +120,10 @@ def _text(r: Reader, node: Node, spec: FieldSpec) -> str | None:
 
 
 def _id(r: Reader, node: Node, spec: FieldSpec) -> str | None:
-    value = r.scalar(node, spec)
+    value = r.text(node, spec)
     if value is None:
         return None
-    if _ID_RE.match(value) is None:
+    if _ID_RE.fullmatch(value) is None:
         r.error(
             node,
             f"'{shorten(value)}' is not a valid id",
@@ -157,6 +157,8 @@ def _date(r: Reader, node: Node, spec: FieldSpec) -> object:
     if value is None:
         return None
     try:
+        if value != value.strip():  # (a JSON Schema pattern cannot ignore them)
+            raise ValueError(f"{value!r} has spaces or line breaks around the date")
         return parse_date(value)
     except ValueError as exc:
         r.error(node, f"'{spec.name}': {exc}", "dates are YYYY, YYYY-MM or YYYY-MM-DD")
@@ -167,11 +169,23 @@ def _whole_number(r: Reader, node: Node, spec: FieldSpec) -> int | None:
     value = r.scalar(node, spec)
     if value is None:
         return None
-    text = value.strip().replace("_", "")
-    if not text.isdigit() or not text.isascii():
-        r.error(node, f"'{spec.name}' must be a whole number, not {kind_name(node)}")
+    if not value.isdigit() or not value.isascii():
+        digits = value.replace("_", "")
+        hint = (
+            f"write it without underscores: {digits}"
+            if digits.isdecimal() and digits.isascii()
+            else ""
+        )
+        r.error(node, f"'{spec.name}' must be a whole number, not {kind_name(node)}", hint)
         return None
-    significant = text.lstrip("0") or "0"
+    if node[2]:  # a quoted number is text to YAML, and to the JSON Schema
+        r.error(
+            node,
+            f"'{spec.name}' must be a whole number, not the text {kind_name(node)}",
+            f"write the number without quotes: {spec.name}: {shorten(value)}",
+        )
+        return None
+    significant = value.lstrip("0") or "0"
     if len(significant) > _MAX_DIGITS:
         r.error(node, f"'{spec.name}' is too large ({len(significant)} digits)")
         return None
@@ -355,10 +369,13 @@ def _fast_text(r: Reader, node: Node, spec: FieldSpec) -> str | None:
     if type(node) is not tuple or node[1] is not STR_TAG:
         raise _FastPathError
     value: str = node[0]
-    if not node[2] and len(value) <= 4 and value in _NULLS:  # (no null word is longer)
-        if spec.required:
+    if not node[2]:
+        if len(value) <= 4 and value in _NULLS:  # (no null word is longer)
+            if spec.required:
+                raise _FastPathError
+            return None
+        if reads_as_non_text(value):
             raise _FastPathError
-        return None
     if not r.clean:
         value = clean_text(value)
     # ``not value.strip()``, without copying a long text that has spaces at an end
@@ -377,9 +394,15 @@ def _fast_id(r: Reader, node: Node, spec: FieldSpec) -> str | None:
         if spec.required:
             raise _FastPathError
         return None
-    if _ID_RE.match(value) is None:
+    if _ID_RE.fullmatch(value) is None:
         raise _FastPathError
-    if value not in _NULLS:  # a quoted 'null' is an id, a plain one is not
+    # A quoted 'null' or '2017' is an id, a plain one is not: such ids are not kept
+    # in ``valid_ids`` (which any spelling of the text matches), and are checked here
+    # each time.
+    if value in _NULLS or reads_as_non_text(value):
+        if not node[2]:
+            raise _FastPathError
+    else:
         r.valid_ids.add(value)
     return value
 
@@ -428,6 +451,8 @@ def _fast_date(r: Reader, node: Node, spec: FieldSpec) -> object:
         if spec.required:
             raise _FastPathError
         return None
+    if value != value.strip():
+        raise _FastPathError
     try:
         return parse_date(value)
     except ValueError:
@@ -435,8 +460,8 @@ def _fast_date(r: Reader, node: Node, spec: FieldSpec) -> object:
 
 
 def _fast_count(r: Reader, node: Node, spec: FieldSpec) -> int | None:
-    """:func:`_whole_number` for the usual spelling: ASCII digits, no leading zero."""
-    if type(node) is not tuple or node[1] is not STR_TAG:
+    """:func:`_whole_number` for the usual spelling: plain ASCII digits, no leading zero."""
+    if type(node) is not tuple or node[1] is not STR_TAG or node[2]:
         raise _FastPathError
     value: str = node[0]
     number = r.numbers.get(value)
@@ -445,7 +470,7 @@ def _fast_count(r: Reader, node: Node, spec: FieldSpec) -> int | None:
     if value.isdigit() and value.isascii() and value[0] != "0" and len(value) <= _MAX_DIGITS:
         number = r.numbers[value] = int(value)
         return number
-    if not node[2] and value in _NULLS and not spec.required:
+    if value in _NULLS and not spec.required:
         return None
     raise _FastPathError
 
@@ -535,6 +560,7 @@ def _fast_refs(r: Reader, node: Node, spec: FieldSpec) -> tuple[Ref, ...]:
         if (
             type(para_node) is tuple
             and para_node[1] is STR_TAG
+            and not para_node[2]
             and (number := r.numbers.get(para_node[0])) is not None
         ):
             paras: tuple[int, ...] | None = (number,)

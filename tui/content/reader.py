@@ -8,6 +8,7 @@ a diagnostic at the node's position for every problem instead of raising.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -16,6 +17,8 @@ from .model import Ref
 from .schema import FieldSpec
 from .text import clean_text, shorten
 from .yamlsafe import (
+    MAP_TAG,
+    MAX_DEPTH,
     SEQ_TAG,
     STR_TAG,
     MappingNode,
@@ -27,11 +30,45 @@ from .yamlsafe import (
 )
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_ALLOWED_TAGS = frozenset(
-    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "null", "timestamp", "seq", "map")
+"""Plain scalars that YAML reads as null: a field given one counts as absent."""
+_BOOLEANS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+"""Plain scalars that YAML 1.2 reads as true or false."""
+_NUMBER = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"  # 12, 1_000, 1.5, 1., 1e3
+    r"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"  # .5
+    r"|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+"  # 0x1F, 0o17, 0b101
+    r"|\.(?:inf|Inf|INF))"
+    r"|\.(?:nan|NaN|NAN)"
 )
-_TEXT_TAGS = frozenset({STR_TAG})
+"""Plain scalars that YAML 1.2 readers take for a number: the core schema's integers
+and floats, and the underscores and ``0b`` binary that some (ruamel.yaml, and so
+check-jsonschema) also accept."""
+_NUMBER_START = frozenset("0123456789+-.")
+_BOOLEAN_START = frozenset("tTfF")
+_YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _new = tuple.__new__
+
+
+def reads_as_non_text(value: str) -> str:
+    """What YAML 1.2 makes of the *plain* scalar ``value`` when it is not text:
+    ``"a number"``, ``"a boolean"`` (true or false), or ``""`` when it is text (or null).
+
+    An editor's YAML language server and ``check-jsonschema`` read scalars so; the
+    loader keeps every scalar as the text written, and refuses such a plain scalar
+    where text is expected, so that the two agree (the author quotes it)."""
+    first = value[:1]
+    if first in _NUMBER_START:
+        return "a number" if _NUMBER.fullmatch(value) is not None else ""
+    if first in _BOOLEAN_START and value in _BOOLEANS:
+        return "a boolean"
+    return ""
+
+
+def tag_as_written(tag: str) -> str:
+    """A tag the way an author writes it (``!!str``, not ``tag:yaml.org,2002:str``)."""
+    if tag.startswith(_YAML_TAG_PREFIX):
+        return "!!" + tag[len(_YAML_TAG_PREFIX) :]
+    return tag
 
 
 def kind_name(node: Node) -> str:
@@ -116,6 +153,13 @@ class NodeReader:
     clean: bool = False
     """True when no scalar of the file being read can hold a character
     :func:`clean_text` removes, so none needs cleaning (see :meth:`start_file`)."""
+    reported: dict[tuple[int, str], tuple[int, Diagnostic, Node]] = field(
+        default_factory=dict, repr=False
+    )
+    """The errors recorded in this file by node and message: (the node's id, the
+    message) -> (the diagnostic's index, the diagnostic, the node, kept so that its id
+    is not reused). A node repeated by aliases is read once per use, and its problem
+    is reported once."""
 
     def start_file(self, display: str, size: int, data: bytes | None) -> None:
         """Get ready to read the file shown as ``display``, of ``size`` bytes; ``data``
@@ -123,13 +167,26 @@ class NodeReader:
         self.display = display
         self.budget = 2 * size + 10_000
         self.clean = data is not None and scalars_are_clean(data)
+        self.reported.clear()
 
     # -- diagnostics -------------------------------------------------------
     def loc(self, node: Node) -> Location:
         return place(self.display, node[3])
 
     def error(self, node: Node, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(self.loc(node), message, hint))
+        """Record ``message`` at ``node``, unless it is already recorded there (the
+        node is an alias's target, read before)."""
+        key = (id(node), message)
+        known = self.reported.get(key)
+        diagnostics = self.diagnostics
+        if known is not None:
+            index, diagnostic, _ = known
+            # still there (what was read since may have been undone and read again)
+            if index < len(diagnostics) and diagnostics[index] is diagnostic:
+                return
+        diagnostic = Diagnostic(self.loc(node), message, hint)
+        self.reported[key] = (len(diagnostics), diagnostic, node)
+        diagnostics.append(diagnostic)
 
     def spend(self, node: Node, items: int) -> bool:
         """Charge ``items`` to the budget; False (with an error) once it is exhausted."""
@@ -146,16 +203,25 @@ class NodeReader:
 
     # -- structure ---------------------------------------------------------
     def tag_ok(self, node: Node) -> bool:
-        """False (with an error) when the author gave a tag other than YAML's basic ones."""
+        """False (with an error) when the author wrote a tag on the node: any tag,
+        YAML's own (``!!str``, ``!!int``, ...) and ``!`` included.
+
+        Composition gives an untagged node one of these very objects as its tag."""
         tag = node[1]
-        ok = tag is STR_TAG or tag in _ALLOWED_TAGS
-        if not ok:
-            self.error(
-                node,
-                f"the tag '{shorten(tag)}' is not allowed",
-                "a dossier is plain data: remove the tag",
-            )
-        return ok
+        if tag is STR_TAG or tag is MAP_TAG or tag is SEQ_TAG:
+            return True
+        written = tag_as_written(tag)
+        self.error(
+            node,
+            f"the tag '{shorten(written)}' is not allowed",
+            "a dossier is plain data: remove the tag"
+            + (
+                " (quote a number or true/false to keep it as text)"
+                if written in ("!!str", "!")
+                else ""
+            ),
+        )
+        return False
 
     def pairs(self, node: Node, record: str) -> list[tuple[str, Node, Node]]:
         """The mapping's (key, key node, value node) triples, merge keys applied."""
@@ -175,10 +241,12 @@ class NodeReader:
         seen: dict[str, Node] = {}
         merged: list[Node] = []
         for key_node, value_node in mapping_pairs(node):
-            if type(key_node) is not tuple or (report and key_node[1] not in _TEXT_TAGS):
+            if type(key_node) is not tuple:
                 if report:
                     self.error(key_node, f"keys of {record} must be plain names")
                 continue
+            if key_node[1] is not STR_TAG and report:
+                self.tag_ok(key_node)  # reported, and the key read as written
             key = key_node[0]
             if key == "<<" and key_node[2] == "":
                 merged.extend(self._merge_sources(value_node))
@@ -247,14 +315,43 @@ class NodeReader:
             return None
         return str(node[0])
 
+    def text(self, node: Node, spec: FieldSpec) -> str | None:
+        """:meth:`scalar`, refusing (with an error) a plain scalar that YAML reads as a
+        number or as true/false: ``name: 1945`` must be written ``name: "1945"``."""
+        value = self.scalar(node, spec)
+        if value is None or node[2]:
+            return value
+        reads_as = reads_as_non_text(value)
+        if reads_as:
+            self.error(
+                node,
+                f"'{spec.name}' must be text, but YAML reads {shorten(value)} as {reads_as}",
+                f'quote it: "{shorten(value)}"',
+            )
+            return None
+        return value
+
     def plain(self, node: Node, depth: int) -> object:
-        """An extension value as plain immutable data (text, tuples, key/value pairs)."""
+        """An extension value as plain immutable data (text, tuples, key/value pairs).
+
+        Not checked against the format, but read by YAML's rules as the rest is: a tag
+        or a key given twice is an error, and merge keys are applied."""
+        if not self.tag_ok(node):
+            return None  # (a refused node is not read further)
         if type(node) is tuple:
             return clean_text(node[0])
-        if depth > 16 or not self.spend(node, size(node)):
+        if depth >= MAX_DEPTH:  # aliases can nest nodes deeper than composition allows
+            self.error(
+                node,
+                f"nesting is deeper than {MAX_DEPTH} levels (aliases included)",
+                "a dossier needs only a few levels; write the value out",
+            )
             return None
         if type(node) is SequenceNode:
+            if not self.spend(node, size(node)):
+                return None
             return tuple(self.plain(item, depth + 1) for item in node[0])
         return tuple(
-            (clean_text(str(k[0])), self.plain(v, depth + 1)) for k, v in mapping_pairs(node)
+            (clean_text(key), self.plain(value, depth + 1))
+            for key, _, value in self.pairs(node, "an extension value")
         )

@@ -13,7 +13,7 @@ from typing import Any
 from .model import ActorKind, Confidence, EventStatus, IssueStatus, Stance
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
 
 class FieldType(StrEnum):
@@ -244,30 +244,61 @@ NESTED: dict[FieldType, RecordSpec] = {
 }
 
 
+MAX_COUNT = 999_999_999
+"""The largest paragraph number or count the loader reads (nine digits)."""
+
+
 def _field_schema(spec: FieldSpec) -> dict[str, Any]:
+    """The JSON Schema of one field, as an editor's YAML 1.2 reader sees the value.
+
+    It says what the loader accepts, never less: a text is a string (a plain ``1945``
+    or ``true`` is refused by the loader too), a number a plain integer, and an
+    optional field may be null (YAML's empty value, ``~`` or ``null``), which the
+    loader takes as absent, as it does a null in a list of texts or ids.
+    """
     t = spec.field_type
     schema: dict[str, Any]
-    if t in (T.TEXT,):
-        schema = {"type": "string"}
+    text: dict[str, Any] = {"type": ["string", "null"]}
+    an_id: dict[str, Any] = {"type": ["string", "null"], "pattern": ID_PATTERN}
+    count: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}
+    if t is T.TEXT:
+        schema = {"type": "string", "minLength": 1} if spec.required else text
     elif t in (T.ID, T.LINK):
-        schema = {"type": "string", "pattern": ID_PATTERN}
+        schema = {"type": "string", "pattern": ID_PATTERN} if spec.required else an_id
     elif t is T.LINKS:
-        schema = {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}}
+        schema = {"type": "array", "items": an_id}
     elif t is T.TEXTS:
-        schema = {"type": "array", "items": {"type": "string"}}
+        schema = {"type": "array", "items": text}
     elif t is T.DATE:
+        # YYYY unquoted is a number to YAML; pattern and bounds apply to one type each.
         schema = {"type": ["string", "integer"], "pattern": DATE_PATTERN}
+        schema |= {"minimum": 1, "maximum": 9999}
     elif t is T.COUNT:
-        schema = {"type": "integer", "minimum": 1}
+        schema = count
     elif t is T.ENUM:
         assert spec.enum is not None
         schema = {"type": "string", "enum": [m.value for m in spec.enum]}
     elif t is T.PARAS:
-        one = {"type": "integer", "minimum": 1}
-        schema = {"oneOf": [one, {"type": "array", "items": one, "minItems": 1}]}
+        schema = {"oneOf": [count, {"type": "array", "items": count, "minItems": 1}]}
     else:
         schema = {"type": "array", "items": {"$ref": f"#/$defs/{NESTED[t].name}"}}
+    if not spec.required:
+        schema = _nullable(schema)
     schema["description"] = spec.doc
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema``, also accepting null (an optional field left empty)."""
+    schema = dict(schema)
+    kind = schema.get("type")
+    if kind is None:
+        return {"anyOf": [schema, {"type": "null"}]}
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    if "null" not in kinds:
+        schema["type"] = [*kinds, "null"]
+    if "enum" in schema:
+        schema["enum"] = [*schema["enum"], None]
     return schema
 
 
@@ -290,7 +321,8 @@ def json_schema() -> dict[str, Any]:
     for key, record in SECTIONS.items():
         if key != "dossier":
             ref = {"$ref": f"#/$defs/{record.name.replace(' ', '_')}"}
-            properties[key] = {"type": "array", "items": ref, "description": record.doc}
+            items = {"type": ["array", "null"], "items": ref, "description": record.doc}
+            properties[key] = items
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "dossier file",

@@ -111,8 +111,10 @@ Node: TypeAlias = tuple[Any, ...]
 ``value`` is the text of a scalar, the list of nodes of a list, or for a mapping the
 flat list of its key and value nodes, ``[key, value, key, value, ...]`` (read it with
 :func:`mapping_pairs`). ``tag`` is :data:`STR_TAG`, :data:`SEQ_TAG` or :data:`MAP_TAG`
-(these very objects, so ``is`` tells the usual case) unless the author wrote an
-explicit tag. ``style`` is ``""`` for a plain scalar (and for collections).
+(these very objects, so ``is`` tells an untagged node, even from one tagged ``!!str``)
+unless the author wrote a tag; then it is that tag, as the parser gives it
+(``tag:yaml.org,2002:str`` for ``!!str``, ``!`` for ``!``). ``style`` is ``""`` for a
+plain scalar (and for collections).
 ``start_mark`` has the 0-based ``line``, ``column`` and ``index`` where the node
 starts. A scalar is a plain ``tuple``; collections are the subclasses below."""
 
@@ -256,7 +258,7 @@ def _compose_node(
             tag = event.tag
             node = (
                 event.value,
-                STR_TAG if tag is None or tag == "!" else tag,
+                STR_TAG if tag is None else tag,  # ('!' too is written: it is a tag)
                 event.style or "",
                 event.start_mark,
             )
