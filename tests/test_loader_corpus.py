@@ -610,6 +610,20 @@ def gen_python_tag_runs_nothing(d: Path, mp: pytest.MonkeyPatch) -> Path:
 
 @generated(
     """\
+# Issue 20: an x- value was not checked for tags; nothing was constructed then
+# either, but a dossier carrying one must not be valid.
+dossier.yaml:6:9: error: the tag '!!python/object/apply:os.system' is not allowed
+""",
+    after=_no_marker,
+)
+def gen_python_tag_in_extension_runs_nothing(d: Path, mp: pytest.MonkeyPatch) -> Path:
+    marker = d / "pwned"
+    write(d, "dossier.yaml", BASE + f"x-evil: !!python/object/apply:os.system ['touch {marker}']\n")
+    return d
+
+
+@generated(
+    """\
 # A text copy is read like a YAML file: the size limit applies to it too.
 dossier.yaml:9:16: error: over the limit of 1.0 MiB
 """,
@@ -738,6 +752,25 @@ def test_yaml_11_scalars_stay_text() -> None:
     assert (issue.id, issue.title, issue.summary) == ("yes", "Yes", "null-ish")
     (position,) = issue.positions
     assert (position.actor, position.position) == ("no", "Yes")
+
+
+def test_extension_values_apply_merge_keys() -> None:
+    (actor,) = _load_ok("ok-extension-merge-keys").dossier.actors
+    # The value's own keys first, then what is merged in that it does not have.
+    assert actor.extensions == (("x-style", (("size", "3"), ("colour", "red"))),)
+
+
+def test_an_empty_optional_field_is_absent() -> None:
+    dossier = _load_ok("ok-empty-means-absent").dossier
+    (source,) = dossier.sources
+    assert (source.author, source.date, source.paragraphs, source.text_file) == (None,) * 4
+    (actor,) = dossier.actors
+    assert (actor.role, actor.summary, actor.part_of, actor.tags) == (None, None, None, ())
+    assert actor.aliases == ("Nippon",)
+    assert actor.refs[0].quote is None
+    (issue,) = dossier.issues
+    assert (issue.status, issue.question, issue.positions[0].position) == (None, None, None)
+    assert (dossier.events, dossier.relations, dossier.tour) == ((), (), ())
 
 
 def test_control_characters_are_removed_at_load() -> None:

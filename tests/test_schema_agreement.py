@@ -272,3 +272,63 @@ def test_schema_agrees_with_the_loader_on_generated_cases(
     if generated.max_file_size is not None or not target.exists():
         pytest.skip("about reading files, not their content")
     check_agreement(Case(generated.name, target), READINGS[reading])
+
+
+# -- the cases of the issue, and what was decided for each ----------------------------
+
+HEAD = """\
+dossier: {id: d, title: T, summary: S, as_of: 2024-01-01}
+sources: [{id: memo, title: Memo, paragraphs: 3}]
+events: [{id: e, title: E, date: 2017}]
+"""
+
+DECISIONS: dict[str, tuple[bool, bool]] = {
+    # an actor's fields: (the loader accepts it, the schema accepts it)
+    "name: 1945": (False, False),  # a number: quote it
+    "name: true": (False, False),  # a boolean: quote it
+    "role: 1.5": (False, False),
+    'name: "1945"': (True, True),
+    "name: no": (True, True),  # text in YAML 1.2
+    "name: 2017-04-27": (True, True),  # text in YAML 1.2, and to check-jsonschema
+    "summary:": (True, True),  # empty counts as absent
+    "role: null": (True, True),
+    "role: ~": (True, True),
+    "aliases: [A, ~]": (True, True),
+    "refs: [{source: memo, para: 3}]": (True, True),
+    'refs: [{source: memo, para: "3"}]': (False, False),  # text where a number goes
+    "refs: [{source: memo, para: [1, 3]}]": (True, True),
+    "x-ext: {a: 1, b: [2, {c: 3}]}": (True, True),
+    # What a schema cannot say (the value of an x- field is anything): refused by the
+    # loader only. (The tools' YAML readers report a key given twice themselves.)
+    "x-ext: {a: 1, a: 2}": (False, True),
+    "x-ext: !!str text": (False, True),
+}
+
+
+@pytest.mark.parametrize("fields", sorted(DECISIONS))
+def test_loader_and_schema_decide_each_case_of_the_issue_as_documented(
+    fields: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "d.yaml"
+    name = "" if fields.startswith("name:") else "    name: A\n"
+    path.write_text(f"{HEAD}actors:\n  - id: a\n    kind: state\n{name}    {fields}\n")
+    loader_ok = check_dossier(path, use_cache=False).dossier is not None
+    data, _ = read_as_tool(path.read_text(), READINGS["yaml-1.2-core"])
+    schema_ok = not list(jsonschema.Draft202012Validator(json_schema()).iter_errors(data))
+    assert (loader_ok, schema_ok) == DECISIONS[fields]
+
+
+def _bundled_and_fixtures() -> list[Path]:
+    from tui.content.bundled import bundled_dossiers
+
+    from .conftest import FIXTURES
+
+    found = [*bundled_dossiers().values(), FIXTURES / "small", FIXTURES / "hostile"]
+    return [*found, *sorted(FIXTURES.glob("*.yaml"))]
+
+
+@pytest.mark.parametrize("target", _bundled_and_fixtures(), ids=lambda p: p.name)
+def test_schema_accepts_every_valid_dossier_we_ship(target: Path) -> None:
+    assert check_dossier(target, use_cache=False).dossier is not None
+    for reading in READINGS.values():
+        check_agreement(Case(target.name, target), reading)
