@@ -1,7 +1,8 @@
-"""``dossier serve --web``: the explorer in a browser, textual-serve's page and protocol.
+"""``dossier serve --web``: the explorer in a browser, textual-serve's script and protocol.
 
-textual-serve gives us the page (its template and script) and the protocol; the rest is
-ours, with the SSH server's rules:
+textual-serve gives us the page's script and the protocol; the page itself is ours
+(:mod:`.webpage`: it fetches nothing from another host), and so is the rest, with the
+SSH server's rules:
 
 - only the page we served may open a session: a websocket's ``Origin`` and every
   request's ``Host`` must name this server (the ``--public-url``, or the bound address),
@@ -28,8 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.web_runner import GracefulExit
 from textual_serve.server import Server
@@ -65,6 +64,7 @@ from .webcheck import (
     public_url,
     read_side,
 )
+from .webpage import ASSETS, TEMPLATE, page_context, page_headers, templates
 
 HEARTBEAT = 15.0
 """Seconds between websocket pings; a browser that stops answering is dropped."""
@@ -100,6 +100,8 @@ class DossierWebServer(Server):
         )
         self.factory: SessionFactory | None = None
         self.hub = Hub(self._print) if settings.room else None
+        self.templates = templates()
+        self.page_headers = page_headers(self.public_url)
 
     def initialize_logging(self) -> None:
         # textual-serve logs with Rich at INFO; only problems are worth a line here.
@@ -112,14 +114,15 @@ class DossierWebServer(Server):
             logger.propagate = False
 
     def make_app(self) -> web.Application:
-        """The routes: the page, its websocket and its static files; nothing else."""
+        """The routes: the page, its websocket, textual-serve's static files (its script,
+        xterm's stylesheet) and the page's own; nothing else."""
         app = web.Application(client_max_size=MAX_FRAME)
-        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
         app.add_routes(
             [
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_websocket, name="websocket"),
                 web.static("/static", self.statics_path, name="static"),
+                web.static("/page", ASSETS, name="page"),
             ]
         )
         app.on_startup.append(self.on_startup)
@@ -198,10 +201,16 @@ class DossierWebServer(Server):
             "(see dossier serve --public-url)\n"
         )
 
-    async def handle_index(self, request: web.Request) -> Any:
+    async def handle_index(self, request: web.Request) -> web.Response:
+        """Our page (not textual-serve's), with the policy that keeps it on this origin."""
         if (why := self._refusal(request, websocket=False)) is not None:
             raise self._forbidden(request, why)
-        return await super().handle_index(request)
+        context = page_context(self.public_url, self.title, request.query.get("fontsize"))
+        return web.Response(
+            text=self.templates.get_template(TEMPLATE).render(context),
+            content_type="text/html",
+            headers=self.page_headers,
+        )
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One browser session: checked, admitted (or told why not), run, and logged."""
