@@ -149,8 +149,8 @@ class DevTools:
                 answer.set_result(data)
             elif "method" in data:
                 self.events.append(data)
-        for answer in self._answers.values():
-            answer.cancel()
+        for answer in self._answers.values():  # (the browser went away)
+            answer.set_exception(ConnectionError("the DevTools connection closed"))
 
     async def close(self) -> None:
         self._reader.cancel()
@@ -197,7 +197,10 @@ class Tab:
         try:
             return await until(rows, f"{text!r} on the page")
         except BaseException:
-            print(f"the page shows:\n{await self.text()}")
+            if await self.screen() is None:
+                print("no terminal seen: does textual-serve's script still set this.terminal?")
+            else:
+                print(f"the page shows:\n{await self.text()}")
             raise
 
     async def press(self, key: str) -> None:

@@ -34,7 +34,14 @@ from tests.test_serve_support import (
     async_wait_until,
     servers,
 )
-from tui.serve.webpage import ASSETS, PAGE, TEMPLATE
+from tui.serve.webpage import (
+    ASSETS,
+    PAGE,
+    TEMPLATE,
+    content_security_policy,
+    font_size,
+    page_context,
+)
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None,
@@ -236,6 +243,34 @@ async def test_the_page_tells_the_browser_to_fetch_from_this_server_only(
     assert directives["connect-src"] == ["'self'", f"ws://127.0.0.1:{server.port}"]
     assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
     assert "script-src" not in directives  # (default-src: this server's scripts only)
+
+
+@pytest.mark.parametrize(
+    ("public", "websocket", "static", "allowed"),
+    [
+        ("http://127.0.0.1:8000", "ws://127.0.0.1:8000/ws", "/static/", "ws://127.0.0.1:8000"),
+        ("https://demo.example.org/", "wss://demo.example.org/ws", "/static/", "wss://demo.example.org"),
+        ("https://example.org/talks/", "wss://example.org/talks/ws", "/talks/static/", "wss://example.org"),
+        # (Nothing from a --public-url can add a directive or a source of its own.)
+        ("http://a.example;script-src *", "ws://a.example;script-src */ws", "/static/", None),
+    ],
+)  # fmt: skip
+def test_the_page_is_addressed_from_the_public_url(
+    public: str, websocket: str, static: str, allowed: str | None
+) -> None:
+    context = page_context(public, "dossier", None)
+    assert context["websocket_url"] == websocket
+    assert context["static"] == static  # (a path on the page's own origin)
+    policy = content_security_policy(public)
+    expected = "connect-src 'self'" + (f" {allowed}" if allowed else "") + ";"
+    assert expected in policy
+    assert policy.count(";") == 5
+
+
+def test_font_size_is_bounded() -> None:
+    assert [font_size(asked) for asked in ("12", "6", "72", None, "", "5", "73", "1e9", "x")] == [
+        12, 6, 72, 16, 16, 16, 16, 16, 16,
+    ]  # fmt: skip
 
 
 TEXTUAL_SERVE = Path(textual_serve.__file__).parent
