@@ -29,7 +29,15 @@ from typing import Any, NamedTuple, TypeVar
 from .dates import parse_date
 from .errors import Location
 from .model import Argument, Position, Ref
-from .reader import _NULLS, NodeReader, PendingLink, RefPlaces, kind_name, reads_as_non_text
+from .reader import (
+    _NULLS,
+    NON_TEXT_START,
+    NodeReader,
+    PendingLink,
+    RefPlaces,
+    kind_name,
+    reads_as_non_text,
+)
 from .schema import ID_PATTERN, NESTED, SECTIONS, FieldSpec, FieldType, RecordSpec
 from .text import clean_text, shorten, slug, suggest
 from .yamlsafe import MAP_TAG, SEQ_TAG, STR_TAG, MappingNode, Node, SequenceNode, mapping_pairs
@@ -374,7 +382,7 @@ def _fast_text(r: Reader, node: Node, spec: FieldSpec) -> str | None:
             if spec.required:
                 raise _FastPathError
             return None
-        if reads_as_non_text(value):
+        if value and value[0] in NON_TEXT_START and reads_as_non_text(value):
             raise _FastPathError
     if not r.clean:
         value = clean_text(value)

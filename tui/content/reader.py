@@ -45,6 +45,9 @@ and floats, and the underscores and ``0b`` binary that some (ruamel.yaml, and so
 check-jsonschema) also accept."""
 _NUMBER_START = frozenset("0123456789+-.")
 _BOOLEAN_START = frozenset("tTfF")
+NON_TEXT_START = _NUMBER_START | _BOOLEAN_START
+"""The first characters of the scalars :func:`reads_as_non_text` may refuse (a quick
+test before calling it)."""
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _new = tuple.__new__
 
@@ -59,7 +62,7 @@ def reads_as_non_text(value: str) -> str:
     first = value[:1]
     if first in _NUMBER_START:
         return "a number" if _NUMBER.fullmatch(value) is not None else ""
-    if first in _BOOLEAN_START and value in _BOOLEANS:
+    if first in _BOOLEAN_START and len(value) <= 5 and value in _BOOLEANS:
         return "a boolean"
     return ""
 
