@@ -29,13 +29,14 @@ _dossier() {
     local _dossier_kind _dossier_subs _dossier_opts
     local -a words=()
     COMPREPLY=()
-    # bash splits --format=json at '=': join such words again.
+    # bash splits --format=json at '=': join such words again. (No words[-1]: bash 3.2.)
+    local end
     for (( i = 1; i <= COMP_CWORD; i++ )); do
         word=${COMP_WORDS[i]}
-        if [[ $word == = && ${#words[@]} -gt 0 && ${words[-1]} == -* && ${words[-1]} != *=* ]]
-        then
-            words[-1]+='='
-            if (( i < COMP_CWORD )); then (( i++ )); words[-1]+=${COMP_WORDS[i]}; fi
+        end=$(( ${#words[@]} - 1 ))
+        if [[ $word == = && $end -ge 0 && ${words[end]} == -* && ${words[end]} != *=* ]]; then
+            words[end]+='='
+            if (( i < COMP_CWORD )); then (( i++ )); words[end]+=${COMP_WORDS[i]}; fi
         else
             words+=("$word")
         fi
