@@ -1,24 +1,7 @@
-"""Authoring commands: ``dossier new`` (a starter dossier) and ``dossier export`` (a briefing).
+"""Authoring: ``dossier new``, ``export``, ``source``, ``schema --write``, ``diff`` and the editor.
 
 Like the data layer, nothing here imports Textual: these commands run without the app.
+Each command lives in its own module and is imported by name (``tui.authoring.new``...);
+this package imports nothing itself, so the explorer can take :mod:`.editor` for ``E``
+without loading the schema, PyYAML or the renderers on a cache-hit start.
 """
-
-from __future__ import annotations
-
-from .briefing import build_briefing
-from .export import briefing, write_atomically
-from .new import create_dossier, name_problem, starter_contents
-from .render import FORMATS, render, render_html, render_markdown
-
-__all__ = [
-    "FORMATS",
-    "briefing",
-    "build_briefing",
-    "create_dossier",
-    "name_problem",
-    "render",
-    "render_html",
-    "render_markdown",
-    "starter_contents",
-    "write_atomically",
-]
