@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import re
 import shlex
@@ -24,13 +23,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TextIO
 
-from ..content import json_schema
 from ..content.schema import ID_PATTERN
 from ..content.text import clean_text, printable_path, shorten
+from .schema_write import SCHEMA_FILE, schema_text
 
 PROG = "dossier new"
-SCHEMA_FILE = "dossier.schema.json"
-"""Written beside the YAML files, which point at it on their first line."""
 _ID_RE = re.compile(ID_PATTERN)
 _FILE_ROLES = {
     "dossier.yaml": "what the dossier is: id, title, summary, date",
@@ -93,7 +90,7 @@ def starter_contents(name: str, as_of: datetime.date) -> dict[str, str]:
             for placeholder, value in values.items():
                 text = text.replace(placeholder, value)
         contents[relative] = text
-    contents[SCHEMA_FILE] = json.dumps(json_schema(), indent=2) + "\n"
+    contents[SCHEMA_FILE] = schema_text()  # as `dossier schema --write` writes it
     return contents
 
 
