@@ -12,8 +12,11 @@ presents and the presenter's place; a presenter its role, then the room's count.
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,7 @@ from textual.pilot import Pilot
 from tui.app import DossierApp
 from tui.content import load_dossier
 from tui.content.bundled import default_dossier
+from tui.diffmode import Baseline
 from tui.room import SharedPlace, encode, place_message
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +47,10 @@ class Shot:
     """What the server sends after the keys (the presenter moving on)."""
     until: Callable[[DossierApp], bool] | None = None
     """What the shot waits for once the room's messages are sent."""
+    older: tuple[tuple[str, str, str], ...] = ()
+    """Diff mode (``dossier --diff OLD``): OLD is the bundled dossier with these edits,
+    each ``(file, pattern, replacement)`` (the first match in a named file, every match
+    in the files a glob names); the app shows what changed since."""
 
 
 SPEAKER = "the speaker's terminal"
@@ -93,6 +101,17 @@ SHOTS = [
     Shot("tour", keys=("p", "space")),
     Shot("search", keys=("s", *"sanctions")),
     Shot(
+        "diff",
+        size=(100, 30),
+        open_id="breakthrough",
+        keys=("4",),
+        older=(  # an earlier draft: Kistanov hedged, the G7 had another id, less confidence
+            ("issues.yaml", r"(actor: kistanov\n\s+stance:) against", r"\1 mixed"),
+            ("assessments.yaml", r"(breakthrough\n(?:.*\n){6}\s+confidence:) high", r"\1 moderate"),
+            ("*.yaml", r"(?<![-\w])g7(?![-\w])", "group-of-seven"),
+        ),
+    ),
+    Shot(
         "room-following",
         joined=follower(SharedPlace("explorer", "japan")),
         until=banner_says("Following the presenter", "japan"),
@@ -123,8 +142,27 @@ async def take(shot: Shot) -> Path:
         return await shoot(shot, app_end, server_end)
 
 
+def older_version(edits: tuple[tuple[str, str, str], ...], folder: Path) -> Baseline:
+    """The bundled dossier with ``edits`` made, in ``folder``: diff mode's OLD."""
+    shutil.copytree(default_dossier(), folder)
+    for pattern_of_files, pattern, replacement in edits:
+        for path in sorted(folder.glob(pattern_of_files)):
+            text = path.read_text(encoding="utf-8")
+            once = "*" not in pattern_of_files  # one edit in a named file, every in a glob
+            edited, count = re.subn(pattern, replacement, text, count=1 if once else 0)
+            if count == 0 and once:
+                raise RuntimeError(f"{path.name}: {pattern!r} matches nothing")
+            path.write_text(edited, encoding="utf-8")
+    return Baseline(load_dossier(folder, use_cache=False), "draft/")
+
+
 async def shoot(shot: Shot, room: socket.socket | None, server: socket.socket | None) -> Path:
-    app = DossierApp(load_dossier(default_dossier(), use_cache=False), room=room)
+    baseline = None
+    if shot.older:
+        with tempfile.TemporaryDirectory() as temp:
+            baseline = older_version(shot.older, Path(temp) / "draft")
+    dossier = load_dossier(default_dossier(), use_cache=False)
+    app = DossierApp(dossier, room=room, baseline=baseline)
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
         if room is not None:

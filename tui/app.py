@@ -17,6 +17,7 @@ from textual.screen import Screen
 from .commands import EntityCommands, copy_citation, show_help, system_commands
 from .content import Dossier, Index, LoadResult
 from .content.gcpause import settle_startup_memory
+from .diffmode import Baseline
 from .edit import edit_current
 from .history import History
 from .navigation import DELAYS, Delays, Navigation
@@ -29,7 +30,8 @@ from .watch import LiveReload
 class DossierApp(PresenterModeApp):
     """Explore a dossier (loaded, or one of a folder's picked first with ``load``); every
     screen shows ``navigation.current``. ``delays``: its timers (zero in tests); ``room``:
-    presenter mode's channel (else ``DOSSIER_ROOM_FD``'s, if set; see :mod:`.presenting`).
+    presenter mode's channel (else ``DOSSIER_ROOM_FD``'s, if set; see :mod:`.presenting`);
+    ``baseline``: diff mode's older version (see :mod:`.diffmode`).
     """
 
     CSS_PATH = "app.tcss"
@@ -52,6 +54,7 @@ class DossierApp(PresenterModeApp):
         Binding("p", "tour", "Tour", show=False, id="tour"),
         Binding("y", "copy_citation", "Cite", show=False, id="copy-citation"),
         Binding("E,shift+e", "edit_item", "Edit", id="edit"),
+        Binding("c", "open_view('changes')", "Changes", id="view-changes"),  # --diff only
     ]
 
     def __init__(
@@ -65,9 +68,11 @@ class DossierApp(PresenterModeApp):
         watch: Path | None = None,
         delays: Delays = DELAYS,
         room: socket | None = None,
+        baseline: Baseline | None = None,
     ) -> None:
         super().__init__(room)
         self.navigation = Navigation(self, delays)
+        self.navigation.baseline = baseline  # diff mode: compared with this older version
         self.live_reload: LiveReload | None = None
         if watch is not None and load is not None:
             self.live_reload = LiveReload(self, self.navigation, watch, load, delays.watch_interval)
@@ -127,6 +132,8 @@ class DossierApp(PresenterModeApp):
         if action in ("go_back", "go_forward"):
             return history.can_go_back if action == "go_back" else history.can_go_forward
         if action in ("open_view", "edit_item"):
+            if parameters == ("changes",) and self.navigation.baseline is None:
+                return False  # not diff mode
             return self.navigation.loaded is not None and self.navigation.explorer is not None
         return super().check_action(action, parameters)
 

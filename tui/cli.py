@@ -26,6 +26,7 @@ from .cliargs import add_load_options
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
 from .content.bundled import dossiers_in
 from .content.text import clean_text, printable_path
+from .diffmode import Baseline
 from .served import end_with_server
 from .watch import text_files
 
@@ -111,6 +112,13 @@ def open_parser() -> argparse.ArgumentParser:
         "--watch",
         action="store_true",
         help="reload when the dossier's files change (keeps your place; errors shown in a panel)",
+    )
+    parser.add_argument(
+        "--diff",
+        type=Path,
+        metavar="OLD",
+        help="diff mode: mark what changed since OLD (an older copy of the dossier) in the "
+        "lists, say how in the detail pane, list every change in the Changes view (c)",
     )
     add_load_options(parser)
     return parser
@@ -235,6 +243,8 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     args = open_parser().parse_args(argv)
     path: Path = args.path or default_dossier()
     choices = dossiers_in(path)
+    if args.diff is not None and choices:
+        return _refusal(f"--diff compares one dossier, and {printable_path(path)} holds several")
     if choices:
         from .app import DossierApp
 
@@ -245,25 +255,47 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     result = _load(path, args)
     dossier = result.dossier
     if dossier is None:
-
-        def refuse() -> int:
-            _print_diagnostics(result.diagnostics, sys.stderr)
-            print(
-                f"dossier: cannot open {printable_path(path)}: "
-                f"{_plural(len(result.errors), 'error')}",
-                file=sys.stderr,
-            )
-            return 1
-
-        return PreparedExplorer(refuse, None, (path, []))
+        return _refusal(f"cannot open {printable_path(path)}", result, (path, []))
+    baseline = None
+    if args.diff is not None:
+        older = _load(args.diff, args)
+        if older.dossier is None:
+            return _refusal(f"cannot compare with {printable_path(args.diff)}", older)
+        baseline = Baseline(older.dossier, printable_path(args.diff))
     from .app import DossierApp  # Textual is imported only when the app runs
 
     watch = path if args.watch else None
 
     def explorer() -> App[Any]:
-        return DossierApp(dossier, index=result.index, watch=watch, load=lambda p: _load(p, args))
+        return DossierApp(
+            dossier,
+            index=result.index,
+            watch=watch,
+            load=lambda p: _load(p, args),
+            baseline=baseline,
+        )
 
     return PreparedExplorer(_runner(explorer), explorer, (path, text_files(dossier)))
+
+
+def _refusal(
+    why: str,
+    result: LoadResult | None = None,
+    watched: tuple[Path, list[Path]] | None = None,
+) -> PreparedExplorer:
+    """An explorer that does not open: it prints ``result``'s problems and ``why``;
+    its exit status is 1 for a dossier with errors, 2 for arguments that do not fit."""
+
+    def refuse() -> int:
+        if result is not None:
+            _print_diagnostics(result.diagnostics, sys.stderr)
+            why_more = f"{why}: {_plural(len(result.errors), 'error')}"
+        else:
+            why_more = why
+        print(clean_text(f"dossier: {why_more}"), file=sys.stderr)
+        return 1 if result is not None else 2
+
+    return PreparedExplorer(refuse, None, watched)
 
 
 def _runner(make_app: Callable[[], App[Any]]) -> Callable[[], int]:

@@ -78,6 +78,8 @@ def system_commands(
     if navigation.loaded is None:
         return
     for view, entry in VIEWS.items():
+        if view == "changes" and navigation.baseline is None:
+            continue  # diff mode's view
         yield SystemCommand(
             f"View: {entry.name}",
             f"Open the {entry.name.lower()} for the current item",

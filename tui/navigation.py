@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.app import App
 from textual.timer import Timer
 
 from .content import Dossier, Index
 from .content.gcpause import collector_paused
+from .diffmode import Baseline, summary
 from .history import EXPLORER, History, Place
 from .kept_views import KeptViews
 from .room import VIEWS as SHARED_VIEWS
@@ -26,6 +27,9 @@ from .screens import VIEWS, ExplorerScreen, PickerScreen, ViewScreen, view_scree
 from .screens.explorer import PREPARE_NEIGHBOURS_DELAY
 from .watch import WATCH_INTERVAL
 from .widgets.detail import PREFETCH_DELAY
+
+if TYPE_CHECKING:
+    from .content.diffing import DossierDiff
 
 PREPARE_DELAY = 0.3
 """Seconds after the first screen (or a new dossier) before the views prepare what
@@ -59,6 +63,9 @@ DELAYS = Delays()
 
 class Navigator(Protocol):
     """What a screen or the palette may ask of the app's navigation."""
+
+    baseline: Baseline | None
+    """Diff mode's older version (None out of diff mode)."""
 
     @property
     def loaded(self) -> Loaded | None:
@@ -99,10 +106,12 @@ def navigation_of(app: object) -> Navigator:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A dossier being explored, with its index."""
+    """A dossier being explored, with its index (and, in diff mode, what changed)."""
 
     dossier: Dossier
     index: Index
+    diff: DossierDiff | None = None
+    """What changed since the baseline (``dossier --diff OLD``); None out of diff mode."""
 
 
 class Navigation:
@@ -123,6 +132,8 @@ class Navigation:
         self._applying = False
         self._preparing: Timer | None = None
         """The timer that prepares the views once keys pause (None: not waiting)."""
+        self.baseline: Baseline | None = None
+        """Diff mode's older version: each dossier adopted is compared with it."""
 
     # -- the dossier -------------------------------------------------------
     def adopt(self, dossier: Dossier, index: Index | None = None, *, reload: bool = False) -> None:
@@ -132,9 +143,13 @@ class Navigation:
         if index is None:
             with collector_paused():  # the index lives as long as the dossier: see gcpause
                 index = Index(dossier)
-        self._loaded = Loaded(dossier, index)
+        baseline = self.baseline
+        diff = baseline.diff_for(dossier) if baseline is not None else None
+        self._loaded = Loaded(dossier, index, diff)
         self._app.title = dossier.info.title
         self._app.sub_title = f"as of {dossier.info.as_of}"
+        if baseline is not None and diff is not None:
+            self._app.sub_title += f" · {summary(diff)} since {baseline.name}"
         self.kept_views.clear()
         if reload:
             self.history.forget(set(dossier.entities))
@@ -223,6 +238,7 @@ class Navigation:
         screen = ExplorerScreen(
             loaded.dossier,
             loaded.index,
+            diff=loaded.diff,
             prepare_neighbours_delay=delays.prepare_neighbours,
             prefetch_link_delay=delays.prefetch_link,
         )

@@ -129,6 +129,9 @@ class LiveReload:
 
     def _reload(self) -> None:
         result = self.load(self.path)
+        baseline = self.navigation.baseline
+        if baseline is not None and result.dossier is not None:
+            baseline.prepare(result.dossier)  # diff mode's comparison, off the app's thread
         self.app.call_from_thread(self._reloaded, result)
 
     def _reloaded(self, result: LoadResult) -> None:
@@ -148,6 +151,6 @@ class LiveReload:
         navigation.adopt(result.dossier, result.index, reload=True)
         loaded = navigation.loaded
         assert loaded is not None
-        explorer.reload(loaded.dossier, loaded.index)
+        explorer.reload(loaded.dossier, loaded.index, loaded.diff)
         navigation.show_current()
         app.notify("Reloaded.", timeout=2)

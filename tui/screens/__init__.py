@@ -30,6 +30,7 @@ VIEWS: dict[str, ViewEntry] = {
     "evidence": ViewEntry("Evidence", "evidence", "EvidenceScreen"),
     "neighbourhood": ViewEntry("Neighbourhood", "neighbourhood", "NeighbourhoodScreen"),
     "search": ViewEntry("Search", "search", "SearchScreen"),
+    "changes": ViewEntry("Changes", "changes", "ChangesScreen"),
 }
 """Every analyst view by its history key (each screen's VIEW and NAME; a test checks)."""
 

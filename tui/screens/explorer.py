@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from ..content import Dossier, Entity, Index
+from ..diffmode import screen_line, statuses, summary
 from ..history import Place
 from ..widgets import (
     Breadcrumb,
@@ -28,6 +29,7 @@ from ..widgets import (
 from ..widgets.detail import PREFETCH_DELAY
 
 if TYPE_CHECKING:
+    from ..content.diffing import DossierDiff
     from ..navigation import Navigates, Navigator
 
 LIST_KINDS = {"actor": "actors", "issue": "issues", "assessment": "assessments"}
@@ -87,12 +89,15 @@ class ExplorerScreen(Screen[None]):
         dossier: Dossier,
         index: Index,
         *,
+        diff: DossierDiff | None = None,
         prepare_neighbours_delay: float = PREPARE_NEIGHBOURS_DELAY,
         prefetch_link_delay: float = PREFETCH_DELAY,
     ) -> None:
         super().__init__()
         self.dossier = dossier
         self.index = index
+        self.diff = diff
+        """What changed since diff mode's older version (None out of diff mode)."""
         self._prepare_neighbours_delay = prepare_neighbours_delay
         self._prefetch_link_delay = prefetch_link_delay
         self._filtering: EntityList | None = None
@@ -118,20 +123,31 @@ class ExplorerScreen(Screen[None]):
                 yield EntityList("Actors", self.dossier.actors, key, id="actors")
                 yield EntityList("Issues", self.dossier.issues, key, id="issues")
                 yield EntityList("Assessment", self.dossier.assessments, key, id="assessments")
-            yield DetailPane(self.dossier, self.index, prefetch_delay=self._prefetch_link_delay)
+            yield DetailPane(
+                self.dossier, self.index, diff=self.diff, prefetch_delay=self._prefetch_link_delay
+            )
         yield FilterBar()
         yield ProblemsPanel()
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._mark_changes()
         self.query_one("#actors", EntityList).focus()
         self.show(self.navigation.current_entity)
+        baseline = self.navigation.baseline
+        if baseline is not None and self.diff is not None:
+            self.notify(
+                f"Compared with {screen_line(baseline.name)}: {summary(self.diff)}. Marked "
+                "+ new, ~ changed, » renamed; c lists every change.",
+                timeout=6,
+            )
 
     # -- reloading ---------------------------------------------------------
-    def reload(self, dossier: Dossier, index: Index) -> None:
+    def reload(self, dossier: Dossier, index: Index, diff: DossierDiff | None = None) -> None:
         """Show a reloaded dossier in place: panes, filters, focus and scroll stay."""
         self.dossier = dossier
         self.index = index
+        self.diff = diff
         key = index.search_key
         for pane, items in (
             ("actors", dossier.actors),
@@ -141,10 +157,17 @@ class ExplorerScreen(Screen[None]):
             self.query_one(f"#{pane}", EntityList).set_entities(items, key)
         detail = self.query_one(DetailPane)
         scroll_y = detail.scroll_y
-        detail.dossier, detail.index = dossier, index
+        detail.dossier, detail.index, detail.diff = dossier, index, diff
+        self._mark_changes()
         self.show(self.navigation.current_entity)
         detail.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.set_problems([])
+
+    def _mark_changes(self) -> None:
+        """Diff mode: each list marks its items added, changed or renamed."""
+        marks = statuses(self.diff)
+        for pane in self._panes()[1].values():
+            pane.set_changes(marks)
 
     def set_problems(self, problems: list[str]) -> None:
         self.query_one(ProblemsPanel).set_problems(problems)

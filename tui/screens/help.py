@@ -32,6 +32,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Views", "t", "timeline of events (o: only those linked to the item)"),
     ("Views", "e", "evidence: what the item rests on, paragraph by paragraph"),
     ("Views", "n", "neighbourhood: the item's links as a tree (+/- hops)"),
+    ("Views", "c", "changes since OLD, in diff mode (dossier --diff OLD)"),
     ("Views", "escape", "close a view (back to where you were)"),
     ("Presenting", "p", "tour: space/right next, left previous, escape leaves"),
     ("Presenting", "f", "link hints: type a link's label to follow it"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -34,6 +35,9 @@ from .framed import FramedRows
 from .inline_bar import InlineScrollbar, row_runs
 from .keys import MOVE_BINDINGS
 from .line_pane import LinePane
+
+if TYPE_CHECKING:
+    from ..content.diffing import DossierDiff
 
 
 @dataclass(eq=False)
@@ -93,11 +97,14 @@ class DetailPane(InlineScrollbar, FramedRows, DetailMarks, DetailLinks, LinePane
         index: Index,
         *,
         id: str = "detail",
+        diff: DossierDiff | None = None,
         prefetch_delay: float = PREFETCH_DELAY,
     ) -> None:
         super().__init__(id=id)
         self.dossier = dossier
         self.index = index
+        self.diff = diff
+        """Diff mode: what changed since the older version (said after each title)."""
         self.entity: Entity | None = None
         self.lines: list[DetailLine] = []
         self.border_title = "Detail"
@@ -153,7 +160,7 @@ class DetailPane(InlineScrollbar, FramedRows, DetailMarks, DetailLinks, LinePane
         key = entity.id if entity is not None else None
         content = self._cache.get(key)
         if content is None:
-            content = _Wrapped(detail_lines(self.dossier, self.index, entity))
+            content = _Wrapped(detail_lines(self.dossier, self.index, entity, self.diff))
             self._cache.set(key, content)
         return content
 

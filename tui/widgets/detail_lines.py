@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -25,6 +26,7 @@ from ..content import (
     Ref,
     Source,
 )
+from ..diffmode import CHANGE_GLYPH, CHANGE_STYLE, CHANGE_WORD, change_text
 from ..glyphs import (
     CONFIDENCE_BAR,
     EVENT_GLYPH,
@@ -32,6 +34,9 @@ from ..glyphs import (
     STANCE_GLYPH,
     STANCE_STYLE,
 )
+
+if TYPE_CHECKING:
+    from ..content.diffing import DossierDiff, ItemChange
 
 HEADING = "bold underline"
 MUTED = "dim"
@@ -335,8 +340,27 @@ def _dossier(lines: _Lines) -> None:
     lines.paragraph(info.summary)
 
 
-def detail_lines(dossier: Dossier, index: Index, entity: Entity | None) -> list[DetailLine]:
-    """The lines describing ``entity`` (the dossier itself when None)."""
+def change_lines(change: ItemChange) -> list[DetailLine]:
+    """Diff mode: how an item changed since the older version, a line each, after a
+    heading (content drawn literally, on one line each)."""
+    status = change.status.value
+    glyph = Text(f"{CHANGE_GLYPH[status]} ", CHANGE_STYLE[status])
+    texts = change_text(change)
+    heading = DetailLine(
+        Text.assemble((f"Since the older version: {CHANGE_WORD[status]}", HEADING))
+    )
+    return [
+        DetailLine(Text()),
+        heading,
+        *(DetailLine(Text.assemble(glyph, line)) for line in texts),
+    ]
+
+
+def detail_lines(
+    dossier: Dossier, index: Index, entity: Entity | None, diff: DossierDiff | None = None
+) -> list[DetailLine]:
+    """The lines describing ``entity`` (the dossier itself when None); in diff mode
+    (``diff``), how it changed comes after its title."""
     lines = _Lines(dossier, index)
     if isinstance(entity, Actor):
         _actor(lines, entity)
@@ -350,4 +374,9 @@ def detail_lines(dossier: Dossier, index: Index, entity: Entity | None) -> list[
         _source(lines, entity)
     else:
         _dossier(lines)
+    change = diff.change_of(entity.id) if diff is not None and entity is not None else None
+    if change is not None:
+        at = next((n for n, line in enumerate(lines.lines) if n >= 2 and not line.text), None)
+        at = len(lines.lines) if at is None else at  # after the title's block
+        lines.lines[at:at] = change_lines(change)
     return lines.lines

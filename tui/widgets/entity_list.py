@@ -4,12 +4,13 @@ Only the visible rows are ever rendered, and a cursor move repaints just the two
 rows involved (not the scrollbar beside them), so a list of 10,000 actors costs what
 a list of ten does. Rendered rows are kept until the styles change, so repainting a
 row that was drawn before costs a lookup. Items linked to the current selection
-elsewhere are marked; the rest are dimmed.
+elsewhere are marked; the rest are dimmed. In diff mode a column before the names
+marks the items added (``+``), changed (``~``) or renamed (``»``) since the older version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Self
 
@@ -23,6 +24,7 @@ from textual.strip import Strip
 
 from ..content import Entity
 from ..content.lazy import catalog_of
+from ..diffmode import CHANGE_GLYPH, CHANGE_STYLE
 from ..glyphs import LINKED_MARK
 from .caches import LIST_ROWS, LRUCache
 from .cursor_list import CursorList
@@ -92,6 +94,11 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         self.filter_text = ""
         self.linked: frozenset[str] | None = None
         """Ids linked to the current selection; None when nothing is selected."""
+        self.changes: Mapping[str, str] | None = None
+        """Diff mode: the status (``added``, ``changed``, ``renamed``) of each item that
+        changed, by id; None out of diff mode (no column for the marks)."""
+        self._changed = 0
+        """How many of the items :attr:`changes` marks."""
         self._update_titles()
         self.virtual_size = Size(0, len(self._shown))
 
@@ -135,12 +142,21 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
 
     def _update_titles(self) -> None:
         total = len(self.entities)
+        changed = f", {self._changed} changed" if self._changed else ""
         if self.filter_text:
-            self.border_title = f"{self.title} ({len(self._shown)}/{total})"
+            self.border_title = f"{self.title} ({len(self._shown)}/{total}{changed})"
             self.border_subtitle = Text(f"/{self.filter_text}", no_wrap=True)
         else:
-            self.border_title = f"{self.title} ({total})"
+            self.border_title = f"{self.title} ({total}{changed})"
             self.border_subtitle = ""
+
+    def set_changes(self, changes: Mapping[str, str] | None) -> None:
+        """Diff mode: mark these items by status (None: no marks, no column)."""
+        self.changes = changes
+        rows = self._rows_of
+        self._changed = 0 if changes is None else sum(1 for i in changes if i in rows)
+        self._update_titles()
+        self.refresh()
 
     def set_filter(self, text: str, *, announce: bool = True) -> int:
         """Show only entities whose name, aliases or id contain every word; the count."""
@@ -292,7 +308,15 @@ class EntityList(InlineScrollbar, FramedRows, CursorList):
         if cursor:
             style += self.get_component_rich_style("cursor-list--cursor")
         label = self._labels[index]
-        text = Text(mark + label, style=style, no_wrap=True, overflow="ellipsis", end="")
+        text = Text(style=style, no_wrap=True, overflow="ellipsis", end="")
+        if self.changes is not None:
+            status = self.changes.get(self._ids[index])
+            if status is None:
+                text.append("  ")
+            else:
+                text.append(CHANGE_GLYPH[status], CHANGE_STYLE[status])
+                text.append(" ")
+        text.append(mark + label)
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = [Segment(s.text, s.style or style) for s in text.render(self.app.console)]
         return Strip(segments, width).crop(0, width)
