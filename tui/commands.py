@@ -78,13 +78,13 @@ def system_commands(
     if navigation.loaded is None:
         return
     for view, entry in VIEWS.items():
-        if view == "changes" and navigation.baseline is None:
-            continue  # diff mode's view
-        yield SystemCommand(
-            f"View: {entry.name}",
-            f"Open the {entry.name.lower()} for the current item",
-            partial(navigation.open_view, view),
-        )
+        if view == "changes":
+            if navigation.baseline is None:
+                continue  # diff mode's view
+            about = f"List everything that changed since {navigation.baseline.name}"
+        else:
+            about = f"Open the {entry.name.lower()} for the current item"
+        yield SystemCommand(f"View: {entry.name}", about, partial(navigation.open_view, view))
     yield SystemCommand("Tour", "Present the dossier's guided tour", navigation.start_tour)
     yield SystemCommand(
         "Copy citation",
