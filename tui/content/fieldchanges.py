@@ -24,6 +24,7 @@ from typing import Any
 from .dates import PartialDate
 from .diffscan import Catalog
 from .model import Argument, Position, Ref, Relation
+from .schema import ACTOR
 from .text import shorten
 
 Rename = Callable[[str], "str | None"] | None
@@ -47,6 +48,8 @@ ID_FIELDS = frozenset(
 )
 """Fields of the model whose values are ids (or tuples of ids)."""
 _OWN_RULES = frozenset({"loc", "id", "refs", "positions", "arguments", "extensions"})
+_WRITTEN_AS = {spec.attr: spec.name for spec in ACTOR.fields if spec.attr != spec.name}
+"""Model attributes whose field is written otherwise in the YAML (an actor's ``kind``)."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ def entity_changes(old: Any, new: Any, rename: Rename, labels: Labels) -> tuple[
         elif name not in _OWN_RULES:
             if name in ID_FIELDS:
                 before = _map_ids(before, rename)
-            changes += value_changes(name, before, after, name)
+            written = _WRITTEN_AS.get(name, name)
+            changes += value_changes(written, before, after, written)
     if not changes:  # (no rule above saw it: say so rather than nothing)
         changes.append(FieldChange("", "changed", as_json(old), as_json(new)))
     return tuple(changes)
