@@ -41,12 +41,19 @@ def _search(quick: bool) -> None:
     run(quick=quick)
 
 
+def _diff(quick: bool) -> None:
+    from bench.diff import run
+
+    run(quick=quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "load": _load,
     "terminal": _terminal,
     "serve": _serve,
     "room": _room,
     "search": _search,
+    "diff": _diff,
 }
 """Every known benchmark by name, in the order ``python -m bench`` runs them."""
 

@@ -17,16 +17,30 @@ as they do after a real edit. Both dossiers are loaded once to fill a cache fold
 then ``dossier diff a b`` and ``dossier validate a`` run as whole processes, taking
 turns, best of :data:`RUNS`. The bar: the diff takes at most :data:`BAR` times the
 validate. One untimed ``dossier diff --format json`` run first checks that the diff
-finds what was edited (its counts per kind of change).
+finds what was edited (its counts per kind of change); it also makes each dossier's
+fingerprints (:mod:`tui.content.diffprints`), which are part of a warm cache for a diff
+as the stores are for any load. Printed for information: ``compare()`` in process with
+the fingerprints and decoding every item, and what making the fingerprints costs.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
+import subprocess
+import sys
+import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.search import alternate, timed
+from bench.synth import write_synthetic
+from bench.terminal import REPO_ROOT, TerminalError, child_env, dossier_command
+from tui.content import Dossier
 
 N = 10_000
 QUICK_N = 1_000
@@ -269,3 +283,123 @@ def edit_copy(source: Path, target: Path, fraction: float = FRACTION) -> Expecte
             text = _ID.sub(lambda match: renames.get(match.group(), match.group()), text)
         (target / name).write_text(text, encoding="utf-8")
     return expected
+
+
+# -- running ---------------------------------------------------------------------------------
+def _check(found: dict[str, int], expected: Expected) -> str | None:
+    """What the diff missed or found too much of, or None when its counts are the edits'."""
+    wrong = [
+        f"{status}: {found.get(status, 0)} found, {expected.counts[status]} made"
+        for status in ("added", "removed", "changed", "renamed")
+        if found.get(status, 0) != expected.counts[status]
+    ]
+    return "; ".join(wrong) or None
+
+
+def _in_process(old: Path, new: Path, cache: Path) -> list[str]:
+    """``compare`` alone, in this process: with the fingerprints (best of 3), decoding
+    every item (once), and what making the fingerprints costs, once per stored dossier."""
+    from tui.content import check_dossier
+    from tui.content.diffing import compare
+    from tui.content.diffprints import _make_prints, prints_of
+    from tui.content.diffscan import StoredItems, prove_unchanged
+
+    def stored(path: Path) -> Dossier:
+        check_dossier(path, cache_dir=cache)  # (this process's key: its working folder)
+        dossier = check_dossier(path, cache_dir=cache).dossier
+        assert dossier is not None
+        return dossier
+
+    a, b = stored(old), stored(new)
+    notes = []
+    items = StoredItems.of(a)
+    assert items is not None
+    start = time.perf_counter()
+    _make_prints(items)
+    made = time.perf_counter() - start
+    prints_of(items)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        compare(a, b)
+        times.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    compare(a, b, use_stores=False)
+    slow = time.perf_counter() - start
+    proven = prove_unchanged(a, b)
+    assert proven.old_entities is not None
+    assert proven.old_relations is not None
+    notes += [
+        f"compare() in process: {min(times) * 1000:,.0f} ms with the fingerprints (best of 3), "
+        f"{slow * 1000:,.0f} ms decoding every item",
+        f"fingerprints: made once per stored dossier (by the first diff), "
+        f"{made * 1000:,.0f} ms for A; they leave {len(proven.old_entities):,} of "
+        f"{len(a.entities):,} entities and {len(proven.old_relations):,} of "
+        f"{len(a.relations):,} relations of A to compare",
+    ]
+    return notes
+
+
+def run(*, quick: bool = False) -> None:
+    """Print the table: ``dossier diff A B`` warm against ``dossier validate A`` warm."""
+    n = QUICK_N if quick else N
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; two heavy synthetic "
+        f"dossiers of {n:,} actors, {FRACTION:.0%} of their items edited"
+    )
+    print(
+        f"Bar (issue 19): `dossier diff A B` warm <= {BAR}x `dossier validate A` warm; "
+        f"whole processes taking turns, best of {RUNS}."
+    )
+    print()
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="dossier-bench-diff-") as name:
+        temp = Path(name)
+        old = write_synthetic(temp / "a", n, profile="heavy")
+        expected = edit_copy(old, temp / "b")
+        new = temp / "b"
+        cache = temp / "cache"
+        cache.mkdir()
+        env = child_env(cache)
+        command = dossier_command()
+        diff = (*command, "diff", str(old), str(new))
+        validate = (*command, "validate", str(old))
+        print("| measure | ms | baseline | ratio | bar | verdict |")
+        print("|:---|---:|---:|---:|:---|:---|")
+        try:
+            timed((*command, "validate", str(new)), env)  # fills the cache for both
+            timed(validate, env)
+            done = subprocess.run(
+                [*diff, "--format", "json"], env=env, cwd=REPO_ROOT, capture_output=True
+            )
+            if done.returncode != 1:
+                raise TerminalError(f"`dossier diff` exited {done.returncode}: {done.stderr!r}")
+            found = json.loads(done.stdout)["counts"]
+            wrong = _check(found, expected)
+            notes.append(
+                "the diff found "
+                + ", ".join(f"{count:,} {status}" for status, count in found.items())
+                + (f" (WRONG: {wrong})" if wrong else ", as edited")
+            )
+            diffs, validates = alternate([diff, validate], env, RUNS, ok=(0, 1))
+            mine, base = min(diffs), min(validates)
+            ratio = mine / base
+            verdict = "PASS" if ratio <= BAR and wrong is None else "FAIL"
+            print(
+                f"| `dossier diff A B`, warm | {mine * 1000:,.0f} "
+                f"| {base * 1000:,.0f} (validate A, warm) | {ratio:.2f}x | <= {BAR}x "
+                f"| {verdict} |"
+            )
+            notes.append(
+                "every run, ms: diff "
+                + ", ".join(f"{value * 1000:,.0f}" for value in diffs)
+                + "; validate "
+                + ", ".join(f"{value * 1000:,.0f}" for value in validates)
+            )
+        except TerminalError as error:
+            print("| `dossier diff A B`, warm | not measured | | | | FAIL |")
+            notes.append(str(error))
+        notes.extend(_in_process(old, new, cache))
+    print()
+    for note in notes:
+        print(f"- {note}")

@@ -20,18 +20,18 @@ import argparse
 import json
 import re
 import sys
-import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..cliargs import add_load_options
-from ..content import Diagnostic, check_dossier
+from ..content import Diagnostic, LoadResult, check_dossier
 from ..content.diffing import DossierDiff, ItemChange, Status, compare
 from ..content.errors import Location
+from ..content.gcpause import collector_paused
 from ..content.loader import display_path
 from ..content.text import clean_text, printable_path
-from .gitrev import GitError, dossier_at_revision
 
 FORMATS = ("text", "markdown", "json")
 GROUPS = {
@@ -89,6 +89,10 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr
     if len(args.paths) > 1:
         parser.error("--git REV takes one dossier, PATH (default: the current folder)")
     path: Path = args.paths[0] if args.paths else Path(".")
+    import tempfile  # (here: only --git needs them, and a diff's start-up counts)
+
+    from .gitrev import GitError, dossier_at_revision
+
     with tempfile.TemporaryDirectory(prefix="dossier-diff-") as temp:
         try:
             old_path, shown = dossier_at_revision(path, args.git, Path(temp))
@@ -96,7 +100,10 @@ def main(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr
             print(clean_text(f"dossier diff: {error}"), file=err)
             return 2
         renamed_prefix = (display_path(old_path), shown)
-        return _diff(old_path, printable_path(shown), path, args, out, err, renamed_prefix)
+        # The revision's copy goes into a cache of its own, removed with it: read back
+        # from there, it is compared by fingerprints and records, not item by item.
+        cache = None if args.no_cache else Path(temp) / "cache"
+        return _diff(old_path, printable_path(shown), path, args, out, err, renamed_prefix, cache)
 
 
 def _diff(
@@ -107,14 +114,13 @@ def _diff(
     out: TextIO,
     err: TextIO,
     temp_prefix: tuple[str, str] | None = None,
+    old_cache: Path | None = None,
 ) -> int:
-    # The revision's copy is parsed, not cached: its folder is new each time.
-    old = check_dossier(
-        old_path,
-        use_cache=not args.no_cache and temp_prefix is None,
-        max_file_size=args.max_file_size,
+    old, new = _load_both(
+        (old_path, not args.no_cache, old_cache),
+        (new_path, not args.no_cache),
+        args.max_file_size,
     )
-    new = check_dossier(new_path, use_cache=not args.no_cache, max_file_size=args.max_file_size)
     new_name = printable_path(new_path)
     failed = False
     for name, result, prefix in ((old_name, old, temp_prefix), (new_name, new, None)):
@@ -138,6 +144,43 @@ def _diff(
     else:
         out.write(render_text(diff, old_name, new_name))
     return 0 if diff.same else 1
+
+
+def _load_both(
+    old: tuple[Path, bool, Path | None], new: tuple[Path, bool], max_file_size: int | None
+) -> tuple[LoadResult, LoadResult]:
+    """Both dossiers (path, whether through the cache; for the old one, a cache folder
+    of its own or None), loaded side by side: a warm load is mostly hashing the YAML
+    files, which runs outside the GIL, so two take little longer than one."""
+    loaded: list[LoadResult] = []
+    failed: list[BaseException] = []
+    path, use_cache, cache_dir = old
+
+    def load_old() -> None:
+        try:
+            result = check_dossier(
+                path, use_cache=use_cache, cache_dir=cache_dir, max_file_size=max_file_size
+            )
+            if (
+                cache_dir is not None
+                and result.dossier is not None
+                and any(cache_dir.glob("*.store"))
+            ):  # (just written: read back as stored)
+                result = check_dossier(
+                    path, use_cache=True, cache_dir=cache_dir, max_file_size=max_file_size
+                )
+            loaded.append(result)
+        except BaseException as error:  # (raised again in the main thread)
+            failed.append(error)
+
+    thread = threading.Thread(target=load_old, name="dossier diff: OLD", daemon=True)
+    with collector_paused():  # (once for both: each load pauses it too)
+        thread.start()
+        newer = check_dossier(new[0], use_cache=new[1], max_file_size=max_file_size)
+        thread.join()
+    if failed:
+        raise failed[0]
+    return loaded[0], newer
 
 
 def _renamed(diagnostic: Diagnostic, prefix: tuple[str, str] | None) -> Diagnostic:

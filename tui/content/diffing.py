@@ -20,7 +20,9 @@ for the explorer. Its strings are content as written: cleaning them for a termin
 escaping them for Markdown is for whoever shows them.
 
 Two dossiers read from the load cache are compared without decoding the items that
-:mod:`.diffscan` proves unchanged (the same stored record, or the same YAML text).
+:mod:`.diffscan` proves unchanged (the same YAML text, by its fingerprint, or the same
+record but for locations and renamed links); a dossier loaded from its files is compared
+item by item (:class:`ModelItems`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from .diffscan import Catalog, Proven, prove_unchanged
+from .diffscan import Catalog, Proven, Rename, StoredItems, prove
 from .fieldchanges import (
     FieldChange,
     Labels,
@@ -39,7 +42,7 @@ from .fieldchanges import (
     relation_changes,
     show,
 )
-from .model import Dossier, Relation, TourStop
+from .model import Dossier, Entity, Relation, TourStop
 from .store import KINDS
 
 ENTITY_KINDS = frozenset(KINDS.values())
@@ -114,17 +117,68 @@ class DossierDiff:
         return counts
 
 
+class ModelItems:
+    """The items of a dossier read from its model (:class:`.diffscan.StoredItems` reads
+    a stored one's from their records; both answer the same questions alike)."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        self.dossier = dossier
+        self.catalog = Catalog.of(dossier)
+        self.relation_count = len(dossier.relations)
+
+    def prefetch(self, numbers: object) -> None:
+        """Nothing to read ahead: the model is at hand."""
+
+    def entity_key(self, entity_id: str, rename: Rename, drop_id: bool = False) -> Any:
+        entity = self.dossier.entities[entity_id]
+        return (entity.kind, plain(entity, rename, drop_id=drop_id))
+
+    def entity(self, entity_id: str) -> Entity:
+        return self.dossier.entities[entity_id]
+
+    def relation_key(self, number: int, rename: Rename) -> Any:
+        return plain(self.dossier.relations[number], rename)
+
+    def relation(self, number: int) -> Relation:
+        return self.dossier.relations[number]
+
+    def relation_ends(self, number: int) -> tuple[str, str, str]:
+        relation = self.dossier.relations[number]
+        return relation.from_id, relation.kind, relation.to_id
+
+
+Items = ModelItems | StoredItems
+
+
 def compare(old: Dossier, new: Dossier, *, use_stores: bool = True) -> DossierDiff:
     """What changed from ``old`` to ``new``.
 
-    ``use_stores=False`` decodes and compares every item even when both dossiers come
-    from the load cache (the answer is the same: tests compare the two ways)."""
-    old_catalog, new_catalog = Catalog.of(old), Catalog.of(new)
-    proven = prove_unchanged(old, new) if use_stores else Proven()
+    When both come from the load cache, items are compared by their fingerprints and
+    records (:mod:`.diffscan`) and only those that differ are decoded;
+    ``use_stores=False`` decodes and compares every item (the answer is the same:
+    tests compare the two ways)."""
+    stored_old = StoredItems.of(old) if use_stores else None
+    stored_new = StoredItems.of(new) if use_stores else None
+    a: Items
+    b: Items
+    if stored_old is not None and stored_new is not None:
+        a, b, proven = stored_old, stored_new, prove(stored_old, stored_new)
+    else:
+        a, b, proven = ModelItems(old), ModelItems(new), Proven()
+    old_catalog, new_catalog = a.catalog, b.catalog
     labels = Labels(old_catalog, new_catalog)
-    removed = _only_in(old_catalog, new_catalog)
-    added = _only_in(new_catalog, old_catalog)
-    renames = _renames(old, new, removed, added)
+    old_open = old_catalog.ids if proven.old_entities is None else proven.old_entities
+    new_open = new_catalog.ids if proven.new_entities is None else proven.new_entities
+    removed = _not_in(old_open, old_catalog, new_catalog)
+    added = _not_in(new_open, new_catalog, old_catalog)
+    doubtful = [new_catalog.number_of[i] for i in new_open]
+    added_ids = set(added)
+    a.prefetch(
+        [*(old_catalog.number_of[i] for i in removed)]
+        + [m for n in doubtful if (m := old_catalog.number_of.get(new_catalog.ids[n])) is not None]
+    )
+    b.prefetch(doubtful)
+    renames = _renames(a, b, removed, added)
     renamed_from = {new_id: old_id for old_id, new_id in renames.items()}
     rename = renames.get
     items: list[ItemChange] = []
@@ -132,27 +186,34 @@ def compare(old: Dossier, new: Dossier, *, use_stores: bool = True) -> DossierDi
     if info_changes:
         info = new.info
         items.append(ItemChange("dossier", info.id, Status.CHANGED, info.title, None, info_changes))
-    added_ids, removed_ids, same = set(added), set(removed), proven.entities
+    by_code: dict[str, list[int]] = {code: [] for code in KINDS}
+    for n in doubtful:
+        by_code[new_catalog.codes[n]].append(n)
+    gone: dict[str, list[int]] = {code: [] for code in KINDS}
+    for entity_id in removed:
+        if entity_id not in renames:
+            n = old_catalog.number_of[entity_id]
+            gone[old_catalog.codes[n]].append(n)
     for code, kind in KINDS.items():
-        for n in _numbers(new_catalog, code):
+        for n in by_code[code]:
             entity_id = new_catalog.ids[n]
-            if entity_id in same:
-                continue
             label = new_catalog.labels[n]
             if entity_id in added_ids:
                 old_id = renamed_from.get(entity_id)
                 status = Status.ADDED if old_id is None else Status.RENAMED
                 items.append(ItemChange(kind, entity_id, status, label, old_id))
                 continue
-            before, after = old.entities[entity_id], new.entities[entity_id]
-            changes = entity_changes(before, after, rename, labels)
+            if a.entity_key(entity_id, rename) == b.entity_key(entity_id, None):
+                continue
+            changes = entity_changes(
+                a.entity(entity_id), b.entity(entity_id), rename, labels, known_different=True
+            )
             if changes:
                 items.append(ItemChange(kind, entity_id, Status.CHANGED, label, None, changes))
-        for n in _numbers(old_catalog, code):
+        for n in sorted(gone[code]):
             entity_id = old_catalog.ids[n]
-            if entity_id in removed_ids and entity_id not in renames:
-                items.append(ItemChange(kind, entity_id, Status.REMOVED, old_catalog.labels[n]))
-    items.extend(_relation_items(old, new, proven, rename, labels))
+            items.append(ItemChange(kind, entity_id, Status.REMOVED, old_catalog.labels[n]))
+    items.extend(_relation_items(a, b, proven, rename, labels))
     tour = _tour_changes(old.tour, new.tour, rename, labels)
     if tour:
         items.append(ItemChange("tour", "tour", Status.CHANGED, "tour", None, tour))
@@ -164,46 +225,41 @@ def compare(old: Dossier, new: Dossier, *, use_stores: bool = True) -> DossierDi
     return DossierDiff(tuple(items), renames, by_new_id)
 
 
-def _only_in(catalog: Catalog, other: Catalog) -> list[str]:
-    """Ids of ``catalog`` that ``other`` lacks, or has for another kind of item."""
-    codes, other_codes, other_number = catalog.codes, other.codes, other.number_of
+def _not_in(ids: Sequence[str], catalog: Catalog, other: Catalog) -> list[str]:
+    """Those of ``ids`` (of ``catalog``) that ``other`` lacks, or has for another kind of
+    item, in their order."""
+    codes, number, other_codes, other_number = (
+        catalog.codes,
+        catalog.number_of,
+        other.codes,
+        other.number_of,
+    )
     return [
-        entity_id
-        for n, entity_id in enumerate(catalog.ids)
-        if (m := other_number.get(entity_id)) is None or other_codes[m] != codes[n]
+        i for i in ids if (m := other_number.get(i)) is None or other_codes[m] != codes[number[i]]
     ]
 
 
-def _numbers(catalog: Catalog, code: str) -> list[int]:
-    """The catalog numbers of one kind of entity, in the dossier's order."""
-    codes = catalog.codes
-    return [n for n in range(len(codes)) if codes[n] == code]
-
-
 # -- renames -------------------------------------------------------------------------
-def _renames(old: Dossier, new: Dossier, removed: list[str], added: list[str]) -> dict[str, str]:
+def _renames(a: Items, b: Items, removed: list[str], added: list[str]) -> dict[str, str]:
     """Old id -> new id for each removed item whose content, read through the renames
     found so far, is that of an added item of the same kind. Items that link to a
     renamed item match once that rename is known, hence the rounds."""
     if not removed or not added:
         return {}
-    gone = {entity_id: old.entities[entity_id] for entity_id in removed}
-    came = {entity_id: new.entities[entity_id] for entity_id in added}
     renames: dict[str, str] = {}
+    came = [(b.entity_key(entity_id, None, drop_id=True), entity_id) for entity_id in added]
     for _ in range(RENAME_ROUNDS):
         rename = renames.get
         taken = set(renames.values())
-        waiting: dict[tuple[str, object], list[str]] = {}
-        for entity_id, entity in came.items():
+        waiting: dict[object, list[str]] = {}
+        for key, entity_id in came:
             if entity_id not in taken:
-                waiting.setdefault((entity.kind, plain(entity, None, drop_id=True)), []).append(
-                    entity_id
-                )
+                waiting.setdefault(key, []).append(entity_id)
         found = 0
-        for entity_id, entity in gone.items():
+        for entity_id in removed:
             if entity_id in renames:
                 continue
-            matches = waiting.get((entity.kind, plain(entity, rename, drop_id=True)))
+            matches = waiting.get(a.entity_key(entity_id, rename, drop_id=True))
             if matches:
                 renames[entity_id] = matches.pop(0)
                 found += 1
@@ -214,52 +270,52 @@ def _renames(old: Dossier, new: Dossier, removed: list[str], added: list[str]) -
 
 # -- relations and the tour ------------------------------------------------------------
 def _relation_items(
-    old: Dossier,
-    new: Dossier,
+    a: Items,
+    b: Items,
     proven: Proven,
     rename: Callable[[str], str | None],
     labels: Labels,
 ) -> list[ItemChange]:
     """Relations have no id: they are paired by (from, kind, to), read through the
     renames; pairs :mod:`.diffscan` proved the same are left out first."""
-    olds = [
-        (n, old.relations[n]) for n in range(len(old.relations)) if n not in proven.old_relations
-    ]
-    news = [
-        (n, new.relations[n]) for n in range(len(new.relations)) if n not in proven.new_relations
-    ]
-    waiting: dict[tuple[str, str, str], list[Relation]] = {}
-    for _, relation in olds:
-        key = (
-            rename(relation.from_id) or relation.from_id,
-            relation.kind,
-            rename(relation.to_id) or relation.to_id,
-        )
-        waiting.setdefault(key, []).append(relation)
+    olds = range(a.relation_count) if proven.old_relations is None else proven.old_relations
+    news = range(b.relation_count) if proven.new_relations is None else proven.new_relations
+    entities_old = len(a.catalog.ids)
+    entities_new = len(b.catalog.ids)
+    a.prefetch(entities_old + n for n in olds)
+    b.prefetch(entities_new + m for m in news)
+    waiting: dict[tuple[str, str, str], list[int]] = {}
+    for n in olds:
+        from_id, kind, to_id = a.relation_ends(n)
+        key = (rename(from_id) or from_id, kind, rename(to_id) or to_id)
+        waiting.setdefault(key, []).append(n)
     items: list[ItemChange] = []
-    for _, relation in news:
-        key = (relation.from_id, relation.kind, relation.to_id)
-        label = _relation_label(relation, labels.new)
+    for m in news:
+        key = b.relation_ends(m)
+        label = _relation_label(key, labels.new)
         candidates = waiting.get(key)
         if not candidates:
             items.append(ItemChange("relation", " ".join(key), Status.ADDED, label))
             continue
-        before = candidates.pop(0)
-        changes = relation_changes(before, relation, rename, labels)
+        n = candidates.pop(0)
+        if a.relation_key(n, rename) == b.relation_key(m, None):
+            continue
+        changes = relation_changes(a.relation(n), b.relation(m), rename, labels)
         if changes:
             items.append(
                 ItemChange("relation", " ".join(key), Status.CHANGED, label, None, changes)
             )
-    for relations in waiting.values():
-        for relation in relations:
-            key = (relation.from_id, relation.kind, relation.to_id)
-            label = _relation_label(relation, labels.old)
+    for numbers in waiting.values():
+        for n in numbers:
+            key = a.relation_ends(n)
+            label = _relation_label(key, labels.old)
             items.append(ItemChange("relation", " ".join(key), Status.REMOVED, label))
     return items
 
 
-def _relation_label(relation: Relation, label: Callable[[str], str]) -> str:
-    return f"{label(relation.from_id)} {relation.kind} {label(relation.to_id)}"
+def _relation_label(ends: tuple[str, str, str], label: Callable[[str], str]) -> str:
+    from_id, kind, to_id = ends
+    return f"{label(from_id)} {kind} {label(to_id)}"
 
 
 def _tour_changes(

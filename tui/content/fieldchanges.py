@@ -22,34 +22,14 @@ from enum import Enum
 from typing import Any
 
 from .dates import PartialDate
-from .diffscan import Catalog
+from .diffscan import ID_FIELDS, Catalog, Rename
 from .model import Argument, Position, Ref, Relation
-from .schema import ACTOR
 from .text import shorten
 
-Rename = Callable[[str], "str | None"] | None
-"""Old id -> new id for renamed items (None: no renames to apply)."""
-
-ID_FIELDS = frozenset(
-    {
-        "see_also",
-        "part_of",
-        "related",
-        "about",
-        "actors",
-        "issues",
-        "by",
-        "actor",
-        "source",
-        "from_id",
-        "to_id",
-        "target",
-    }
-)
-"""Fields of the model whose values are ids (or tuples of ids)."""
 _OWN_RULES = frozenset({"loc", "id", "refs", "positions", "arguments", "extensions"})
-_WRITTEN_AS = {spec.attr: spec.name for spec in ACTOR.fields if spec.attr != spec.name}
-"""Model attributes whose field is written otherwise in the YAML (an actor's ``kind``)."""
+WRITTEN_AS = {"actor_kind": "kind"}
+"""Entity attributes whose field is written otherwise in the YAML (the schema's ``attr``;
+a test holds the two the same)."""
 
 
 @dataclass(frozen=True)
@@ -158,10 +138,13 @@ def _show_id_or_text(name: str, value: Any) -> str:
 
 
 # -- entities --------------------------------------------------------------------------
-def entity_changes(old: Any, new: Any, rename: Rename, labels: Labels) -> tuple[FieldChange, ...]:
+def entity_changes(
+    old: Any, new: Any, rename: Rename, labels: Labels, *, known_different: bool = False
+) -> tuple[FieldChange, ...]:
     """The changes from ``old`` to ``new``, two versions of one entity (or both the
-    dossier's own section), the old one's links read through ``rename``."""
-    if plain(old, rename) == plain(new, None):
+    dossier's own section), the old one's links read through ``rename``
+    (``known_different``: the caller has compared them already, and they differ)."""
+    if not known_different and plain(old, rename) == plain(new, None):
         return ()
     changes: list[FieldChange] = []
     for f in fields(new):
@@ -178,7 +161,7 @@ def entity_changes(old: Any, new: Any, rename: Rename, labels: Labels) -> tuple[
         elif name not in _OWN_RULES:
             if name in ID_FIELDS:
                 before = _map_ids(before, rename)
-            written = _WRITTEN_AS.get(name, name)
+            written = WRITTEN_AS.get(name, name)
             changes += value_changes(written, before, after, written)
     if not changes:  # (no rule above saw it: say so rather than nothing)
         changes.append(FieldChange("", "changed", as_json(old), as_json(new)))
@@ -201,7 +184,7 @@ def value_changes(
     name: str, before: Any, after: Any, path: str, prefix: str = ""
 ) -> list[FieldChange]:
     """A plain field: a value (``role: "a" -> "b"``) or a list (``tags: added x``)."""
-    if plain(before, None) == plain(after, None):
+    if before == after:  # (plain values: text, numbers, enums, dates, tuples of them)
         return []
     lead = f"{prefix}{name}"
     if isinstance(before, tuple) and isinstance(after, tuple):
@@ -425,6 +408,7 @@ def _argument_changes(
 
 __all__ = [
     "ID_FIELDS",
+    "WRITTEN_AS",
     "FieldChange",
     "Labels",
     "Rename",
