@@ -12,12 +12,14 @@ presents and the presenter's place; a presenter its role, then the room's count.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from tui.content import load_dossier
 from tui.content.bundled import default_dossier
 from tui.diffmode import Baseline
 from tui.room import SharedPlace, encode, place_message
+from tui.served import SERVED
 
 HERE = Path(__file__).resolve().parent
 
@@ -163,9 +166,31 @@ async def shoot(shot: Shot, room: socket.socket | None, server: socket.socket | 
             baseline = older_version(shot.older, Path(temp) / "draft")
     dossier = load_dossier(default_dossier(), use_cache=False)
     app = DossierApp(dossier, room=room, baseline=baseline)
+    with served_if(room is not None):
+        return await run_shot(shot, app, in_room=room is not None, server=server)
+
+
+@contextmanager
+def served_if(room: bool) -> Iterator[None]:
+    """A room's shot is of a session of ``dossier serve`` (which marks its sessions so):
+    its footer is a served one (no E Edit)."""
+    if not room:
+        yield
+        return
+    os.environ[SERVED] = str(os.getpid())
+    try:
+        yield
+    finally:
+        del os.environ[SERVED]
+
+
+async def run_shot(
+    shot: Shot, app: DossierApp, *, in_room: bool, server: socket.socket | None
+) -> Path:
+    """Run ``app`` through ``shot`` and save what it shows."""
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
-        if room is not None:
+        if in_room:
             await wait(pilot, app, shot.name, settled)
         if shot.open_id is not None:
             app.open_entity(shot.open_id)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.widgets import Input
 
 from tui import edit as edit_module
 from tui.app import DossierApp
@@ -26,7 +27,7 @@ from tui.history import EXPLORER, Place
 from tui.screens import ExplorerScreen
 from tui.served import SERVED
 from tui.watch import ChangeWatcher
-from tui.widgets import EntityList, ProblemsPanel
+from tui.widgets import EntityList, FilterBar, ProblemsPanel
 
 from .conftest import FIXTURES
 
@@ -248,6 +249,9 @@ async def test_refused_in_a_served_session(
     said: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         app.notify = lambda message, **kw: said.append(message)  # type: ignore[method-assign]
+        # Not offered in the footer, where it could only be refused ...
+        assert "Edit" not in footer_offers(app)
+        # ... but a viewer who presses E anyway is told why.
         await edit_and_settle(app, pilot)
     assert said == [edit_module.SERVED]
     assert editor.argv is None  # never started
@@ -293,10 +297,26 @@ async def test_an_editor_that_cannot_start_is_an_error_not_a_crash(
     assert "\x1b" not in said[0]
 
 
-def test_the_key_is_in_the_footer_and_the_help() -> None:
+def footer_offers(app: DossierApp) -> dict[str, str]:
+    """What the footer shows now: each shown binding's description and key."""
+    return {
+        active.binding.description: key
+        for key, active in app.screen.active_bindings.items()
+        if active.binding.show and active.enabled
+    }
+
+
+async def test_the_key_is_in_the_footer_and_the_help(
+    tmp_path: Path, make_app: AppFactory, editor: FakeEditor
+) -> None:
     from tui.screens.help import KEYS
 
-    bindings = {binding.id: binding for binding in DossierApp.BINDINGS if hasattr(binding, "id")}
-    edit = bindings["edit"]
-    assert edit.show and edit.action == "edit_item"  # type: ignore[union-attr]
     assert any(keys == "E" and "$EDITOR" in meaning for _, keys, meaning in KEYS)
+    app = editable_app(make_app, tmp_path / "small")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert footer_offers(app)["Edit"] == "E"
+        # While a filter is typed, E is a letter of it: the footer does not offer it.
+        await pilot.press("slash", "E")
+        assert app.screen.query_one(FilterBar).query_one(Input).value == "E"
+        assert "Edit" not in footer_offers(app)
+    assert editor.argv is None

@@ -18,7 +18,7 @@ from .commands import EntityCommands, copy_citation, show_help, system_commands
 from .content import Dossier, Index, LoadResult
 from .content.gcpause import settle_startup_memory
 from .diffmode import Baseline
-from .edit import edit_current
+from .edit import edit_current, in_served_session
 from .history import History
 from .navigation import DELAYS, Delays, Navigation
 from .output import driver_for
@@ -53,7 +53,8 @@ class DossierApp(PresenterModeApp):
         Binding("s", "open_view('search')", "Search", show=False, id="view-search"),
         Binding("p", "tour", "Tour", show=False, id="tour"),
         Binding("y", "copy_citation", "Cite", show=False, id="copy-citation"),
-        Binding("E,shift+e", "edit_item", "Edit", id="edit"),
+        Binding("E", "edit_item", "Edit", id="edit"),  # in the footer unless served; there
+        Binding("E,shift+e", "edit_item('any')", "Edit", show=False, id="edit-any"),  # it says no
         Binding("c", "open_view('changes')", "Changes", id="view-changes"),  # --diff only
     ]
 
@@ -134,6 +135,8 @@ class DossierApp(PresenterModeApp):
         if action in ("open_view", "edit_item"):
             if parameters == ("changes",) and self.navigation.baseline is None:
                 return False  # not diff mode
+            if action == "edit_item" and not parameters and in_served_session(self):
+                return False  # hidden: it could only be refused (edit-any still says why)
             return self.navigation.loaded is not None and self.navigation.explorer is not None
         return super().check_action(action, parameters)
 
@@ -152,7 +155,7 @@ class DossierApp(PresenterModeApp):
     def action_copy_citation(self) -> None:
         copy_citation(self, self.navigation)
 
-    def action_edit_item(self) -> None:
+    def action_edit_item(self, _: str = "") -> None:
         edit_current(self, self.navigation, load=self._load, live_reload=self.live_reload)
 
     def action_help(self) -> None:

@@ -43,6 +43,12 @@ NO_TERMINAL = "Editing needs a terminal to hand to the editor, and this one cann
 BUNDLED = "The bundled dossier is read-only. Start your own with: dossier new NAME"
 
 
+def in_served_session(app: App[Any]) -> bool:
+    """Whether ``app`` runs for a client of ``dossier serve`` or in a browser, where the
+    terminal is not the author's to hand to an editor."""
+    return server_pid() is not None or app.is_web
+
+
 def refusal(dossier: Dossier, *, served: bool) -> str | None:
     """Why ``dossier`` cannot be edited from this app, or None if it can."""
     if served:
@@ -84,7 +90,7 @@ def edit_current(
     if loaded is None:
         return
     dossier = loaded.dossier
-    why = refusal(dossier, served=server_pid() is not None or app.is_web)
+    why = refusal(dossier, served=in_served_session(app))
     if why is not None:
         app.notify(why, title="Not editable here", severity="warning")
         return
