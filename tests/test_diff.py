@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from html import escape as html_escape
@@ -831,6 +833,51 @@ def test_fingerprints_are_kept_beside_the_store_and_checked(tmp_path: Path) -> N
     store_path.unlink()
     diffprints._prune(prints_path.parent)
     assert not prints_path.exists()
+
+
+def test_a_file_rewritten_with_the_same_bytes_keeps_its_fingerprints(tmp_path: Path) -> None:
+    """Only the bytes count: a file touched, or rewritten unchanged by a checkout or an
+    editor (a newer modification time than the store's), is still fingerprinted, so the
+    diff stays on its fast path."""
+    old_path, new_path = pair(tmp_path, BASE, edited(BASE, STANCE))
+    old, new = cached(old_path), cached(new_path)
+    later = time.time() + 3600
+    for file in (old_path / "dossier.yaml", new_path / "dossier.yaml"):
+        file.write_bytes(file.read_bytes())
+        os.utime(file, (later, later))
+    for dossier in (old, new):
+        stored = StoredItems.of(dossier)
+        assert stored is not None
+        prints = diffprints.prints_of(stored)
+        assert UNKNOWN not in prints.entities + prints.relations
+        assert prints.lasting
+    assert prove_unchanged(old, new).old_entities  # (the unchanged items proven so)
+    assert items(compare(old, new)) == [("issue", "frontier", "changed", None)]
+
+
+def test_a_file_edited_after_the_load_checked_it_is_left_to_the_records(
+    tmp_path: Path,
+) -> None:
+    """The file changes between a warm load's check of its bytes and the fingerprints
+    being made: its items are not fingerprinted from the new text (which would pass the
+    stored version off as the edited one), the diff is that of the versions loaded, and
+    nothing is kept beside the store, so a later diff makes them anew."""
+    old_path, new_path = pair(tmp_path, BASE, edited(BASE, STANCE))
+    old, new = cached(old_path), cached(new_path)
+    # new's file now says what old's does, line for line: digests of it would match old's.
+    (new_path / "dossier.yaml").write_text(BASE, encoding="utf-8")
+    stored = StoredItems.of(new)
+    assert stored is not None
+    prints = diffprints.prints_of(stored)
+    assert set(prints.entities) == {UNKNOWN} and not prints.lasting
+    assert not Path(stored._store.path).with_suffix(diffprints.SUFFIX).exists()
+    diff = compare(old, new)
+    assert items(diff) == [("issue", "frontier", "changed", None)]
+    assert diff == compare(old, new, use_stores=False)
+    # Back to the bytes the store was made from: fingerprinted, and kept.
+    (new_path / "dossier.yaml").write_text(edited(BASE, STANCE), encoding="utf-8")
+    assert UNKNOWN not in diffprints.prints_of(stored).entities
+    assert Path(stored._store.path).with_suffix(diffprints.SUFFIX).exists()
 
 
 def test_only_items_that_differ_are_decoded(

@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import platformdirs
@@ -31,7 +31,7 @@ from .model import Dossier
 from .safefile import FileRefusedError, digest_regular_file, read_regular_file
 from .store import SUFFIX, StoreCorruptError, encode
 
-FORMAT_VERSION = "dossier-store-3"
+FORMAT_VERSION = "dossier-store-4"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
 MAX_ENTRIES = 32
 
@@ -50,10 +50,27 @@ def cache_root(cache_dir: Path | None = None) -> Path | None:
 
 def key_for(contents: Iterable[tuple[Path, str, bytes]], max_size: int) -> str:
     """A key naming exactly these files with exactly these bytes."""
+    return keyed_digests(contents, max_size)[0]
+
+
+def keyed_digests(
+    contents: Iterable[tuple[Path, str, bytes]], max_size: int
+) -> tuple[str, dict[str, str]]:
+    """:func:`key_for` of the files, and each file's own digest by the name it is shown
+    as (what :func:`store` keeps, so a reader of the entry can tell the bytes it reads
+    from a file now are those the entry was made from: see :mod:`.diffprints`)."""
     key = _Key(max_size)
+    digests: dict[str, str] = {}
     for path, shown, data in contents:
-        key.add(path, shown, len(data), hashlib.blake2b(data, digest_size=20).digest())
-    return key.hexdigest()
+        digest = file_digest(data)
+        key.add(path, shown, len(data), digest)
+        digests[shown] = digest.hex()
+    return key.hexdigest(), digests
+
+
+def file_digest(data: bytes) -> bytes:
+    """The digest of one file's bytes, as keys and entries name them."""
+    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 def streamed_key(files: Iterable[tuple[Path, str, Path]], max_size: int) -> str | None:
@@ -182,8 +199,11 @@ def store(
     dependencies: list[Path],
     cache_dir: Path | None,
     max_size: int | None = None,
+    file_digests: Mapping[str, str] | None = None,
 ) -> None:
-    """Write an entry atomically; failures only mean the next load is not faster."""
+    """Write an entry atomically; failures only mean the next load is not faster.
+    ``file_digests`` (each YAML file's :func:`file_digest` in hex, by the name it is
+    shown as) are kept in the entry's header."""
     path = entry_path(key, cache_dir)
     if path is None:
         return
@@ -191,7 +211,7 @@ def store(
     deps = file_hashes(dependencies, max_size)
     try:
         with collector_paused():  # (a million small lists, no cycles: as a load)
-            data = encode(dossier, index, diagnostics, files, deps, FORMAT_VERSION)
+            data = encode(dossier, index, diagnostics, files, deps, FORMAT_VERSION, file_digests)
     except (ValueError, TypeError, RecursionError):  # (nothing a loader makes; never fatal)
         return
     write_atomically(path, data)

@@ -9,8 +9,10 @@ the same item, even when an edit above it moved it down; one whose digest differ
 left to the records (:class:`.diffscan.StoredItems`).
 
 A text is digested only where it is certain to be what the stored locations point into:
-its file has not changed since the store was written (its modification time; a warm
-load has just checked its bytes), has no line break YAML counts that a newline does not
+its file's bytes, read now, are those the store was made from (their digest is the one
+the store keeps for the file: a file edited since, even in the moment after a warm load
+checked it, is told apart, and one only touched, or rewritten unchanged by a checkout,
+is not); the file has no line break YAML counts that a newline does not
 (a lone carriage return, NEL, the Unicode line and paragraph separators) and no ``%``
 directive; an item whose text holds a ``*`` (an alias, which could bring in text from
 elsewhere) gets :data:`UNKNOWN`, equal to nothing.
@@ -30,12 +32,12 @@ import os
 import re
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import write_atomically
+from .cache import file_digest, write_atomically
 from .model import Dossier
 from .store import StoreCorruptError
 
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 
 SUFFIX = ".diffscan"
 MAGIC = b"dossier-diffscan"
-FORMAT = 2
+FORMAT = 3
 """Bump when what a digest covers or the file's layout changes: older files are rebuilt."""
 DIGEST = 32
 """Characters of a digest (128 bits, in hex)."""
@@ -82,6 +84,9 @@ class Prints:
     relations: list[bytes]
     relation_keys: list[bytes]
     """A digest of each relation's from, to and kind as stored (what pairs relations)."""
+    lasting: bool = field(default=True, compare=False)
+    """Whether they may be kept: False when a file could not be read, or no longer held
+    the bytes the store was made from (a passing state: the next diff makes them anew)."""
 
 
 def prints_of(items: StoredItems) -> Prints:
@@ -93,7 +98,7 @@ def prints_of(items: StoredItems) -> Prints:
     prints = _read_prints(path, identity, store.entities, store.relations)
     if prints is None:
         prints = _make_prints(items)
-        if write_atomically(path, _encode_prints(prints, identity)):
+        if prints.lasting and write_atomically(path, _encode_prints(prints, identity)):
             _prune(path.parent)
     return prints
 
@@ -156,8 +161,9 @@ def _make_prints(items: StoredItems) -> Prints:
     entities, relations = store.entities, store.relations
     read = _places(items)
     if read is None:
-        return Prints([UNKNOWN] * entities, [UNKNOWN] * relations, [UNKNOWN] * relations)
-    places, keys, store_mtime = read
+        unknown = [UNKNOWN] * relations
+        return Prints([UNKNOWN] * entities, unknown, unknown, lasting=False)
+    places, keys, file_digests = read
     catalog = items.catalog
     # An entity's digest covers its kind and id too: the digests alone then say which
     # items are the same in both (a set of bytes is far quicker than one of tuples).
@@ -165,26 +171,30 @@ def _make_prints(items: StoredItems) -> Prints:
         f"{code}:{entity_id}\n".encode()
         for code, entity_id in zip(catalog.codes, catalog.ids, strict=True)
     ]
-    digests = _text_digests(items.dossier, places, store_mtime, heads)
-    return Prints(digests[:entities], digests[entities:], keys)
+    digests, lasting = _text_digests(items.dossier, places, file_digests, heads)
+    return Prints(digests[:entities], digests[entities:], keys, lasting)
 
 
 Place = tuple[str, int, int]
 """Where an item starts: file (as shown), line, column."""
 
 
-def _places(items: StoredItems) -> tuple[list[Place | None], list[bytes], int] | None:
+def _places(
+    items: StoredItems,
+) -> tuple[list[Place | None], list[bytes], dict[str, str]] | None:
     """Where each record's item starts (entities, then relations; None where the record
-    does not say plainly), a digest of each relation's ends and kind, and the store's
-    modification time; None when the store cannot be read."""
+    does not say plainly), a digest of each relation's ends and kind, and the digest of
+    each file the store was made from; None when the store cannot be read."""
     store = items._store
     entities, relations, offsets = store.entities, store.relations, store._offsets
     try:
         with store._opened() as descriptor:
             blob = store._read(store._data + offsets[0], offsets[-1] - offsets[0], descriptor)
-            store_mtime = os.fstat(descriptor).st_mtime_ns
     except StoreCorruptError:
         return None
+    file_digests = store.header.get("file_digests")
+    if not isinstance(file_digests, dict):
+        file_digests = {}
     base = offsets[0]
     entity_head, relation_head, relation_tail = _patterns()
     paths: list[str] = list(store.header["paths"])
@@ -207,7 +217,7 @@ def _places(items: StoredItems) -> tuple[list[Place | None], list[bytes], int] |
             places.append(None)
         else:
             places.append((paths[int(tail.group(1))], int(tail.group(2)), int(tail.group(3))))
-    return places, keys, store_mtime
+    return places, keys, file_digests
 
 
 def _digest(data: bytes) -> bytes:
@@ -215,9 +225,10 @@ def _digest(data: bytes) -> bytes:
 
 
 def _text_digests(
-    dossier: Dossier, places: list[Place | None], store_mtime: int, heads: list[bytes]
-) -> list[bytes]:
-    """The digest of each place's item text, file by file."""
+    dossier: Dossier, places: list[Place | None], file_digests: dict[str, str], heads: list[bytes]
+) -> tuple[list[bytes], bool]:
+    """The digest of each place's item text, file by file, and whether every file could
+    be read as the store was made from it."""
     by_path: dict[str, list[tuple[int, int, int]]] = {}
     for number, place in enumerate(places):
         if place is not None:
@@ -225,8 +236,13 @@ def _text_digests(
     for loc in (dossier.info.loc, *(stop.loc for stop in dossier.tour)):
         by_path.setdefault(loc.path, []).append((loc.line, loc.col, -1))  # (a boundary only)
     digests = [UNKNOWN] * len(places)
+    lasting = True
     for path, starts in by_path.items():
-        data = _read_text(path, store_mtime)
+        try:
+            data = _read_text(path, file_digests.get(path))
+        except _ChangedError:
+            lasting = False
+            continue
         if data is None:
             continue
         starts.sort()
@@ -251,30 +267,37 @@ def _text_digests(
             text = b"\n".join(lines[line - 1 : end - 1])
             if not (stars and b"*" in text):
                 digests[number] = _digest(heads[number] + text if number < len(heads) else text)
-    return digests
+    return digests, lasting
 
 
-def _read_text(path: str, store_mtime: int) -> bytes | None:
-    """The file's bytes, if they are certainly what the store was made from and its
-    lines are numbered as YAML numbers them."""
+class _ChangedError(Exception):
+    """A file cannot be read now, or its bytes are no longer those the store was made
+    from."""
+
+
+def _read_text(path: str, made_from: str | None) -> bytes | None:
+    """The file's bytes, if they are what the store was made from (their digest is
+    ``made_from``) and its lines are numbered as YAML numbers them; None if they are
+    not numbered so (or the store has no digest of the file); :class:`_ChangedError` if the
+    file cannot be read or its bytes are not the store's."""
+    if made_from is None:
+        return None
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
-        return None
+        raise _ChangedError from None
     try:
         info = os.fstat(descriptor)
-        if info.st_mtime_ns > store_mtime:  # changed since the store was written
-            return None
         chunks = []
         while chunk := os.read(descriptor, 1 << 24):
             chunks.append(chunk)
     except OSError:
-        return None
+        raise _ChangedError from None
     finally:
         os.close(descriptor)
     data = b"".join(chunks)
-    if len(data) != info.st_size:
-        return None
+    if len(data) != info.st_size or file_digest(data).hex() != made_from:
+        raise _ChangedError
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # (a lone CR is a line break to YAML)
     if data.startswith(b"%") or (b"%" in data and b"\n%" in data) or _other_breaks(data):

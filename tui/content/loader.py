@@ -178,7 +178,7 @@ def check_dossier(
             result = replace(result, index=Index(result.dossier))
     if use_cache and not problems:
         # (keyed by the bytes read now, which the files may have changed to meanwhile)
-        key = _cache.key_for(contents, max_size)
+        key, file_digests = _cache.keyed_digests(contents, max_size)
         if result.index is not None:
             result.index.cache_entry = _cache.entry_path(key, cache_dir)
         _cache.store(
@@ -190,6 +190,7 @@ def check_dossier(
             result_dependencies(result),
             cache_dir,
             max_size,
+            file_digests,
         )
     return result
 

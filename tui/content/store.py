@@ -41,7 +41,7 @@ import sys
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,14 +83,17 @@ def encode(
     files: Iterable[str],
     dependencies: list[tuple[str, str | None]],
     format_version: str,
+    file_digests: Mapping[str, str] | None = None,
 ) -> bytes:
     """The store of a load: of a valid ``dossier`` (with its ``index``), or of a load
-    that failed (no dossier: its diagnostics only)."""
+    that failed (no dossier: its diagnostics only). ``file_digests``, each YAML file's
+    digest by its name as shown, go into the header as they are (``file_digests``)."""
     codec = Codec(Paths())
     header: dict[str, object] = {
         "format": format_version,
         "dependencies": dependencies,
         "files": list(files),
+        "file_digests": dict(file_digests or {}),
         "diagnostics": [codec.write_diagnostic(d) for d in diagnostics],
         "valid": dossier is not None,
     }
