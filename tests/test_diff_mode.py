@@ -4,8 +4,10 @@ again. Pairs of dossiers are made from the small fixture by editing its YAML."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from tui.widgets.detail_lines import detail_lines
 
 from .conftest import FIXTURES
 from .on_screen import footer_keys, lines_of, press, screen_text
+from .test_diff import commit, git, needs_git
 from .test_watch import edit, look_twice
 
 AppFactory = Callable[..., DossierApp]
@@ -268,6 +271,66 @@ def test_diff_with_a_folder_of_dossiers_is_refused(
     assert prepared.make_app is None
     assert prepared.run() == 2
     assert "--diff compares one dossier" in capsys.readouterr().err
+
+
+@pytest.fixture
+def committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small fixture committed to a git repository as ``small/``, then edited in the
+    working tree (:data:`EDITS`); the temporary files' folder is ``tmp_path/tmp``."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    top = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "small", top / "small")
+    git(top, "init", "-q")
+    commit(top)
+    for before, after in EDITS:
+        edit(top / "small" / "dossier.yaml", before, after)
+    return top / "small"
+
+
+@needs_git
+def test_diff_git_compares_with_the_dossier_at_a_revision(committed: Path) -> None:
+    prepared = cli.prepare_explorer([str(committed), "--diff-git", "HEAD"])
+    assert prepared.make_app is not None
+    app = prepared.make_app()
+    assert isinstance(app, DossierApp)
+    baseline = app.navigation.baseline
+    assert baseline is not None and baseline.name == "HEAD"
+    assert app.navigation.loaded is not None and app.navigation.loaded.diff is not None
+    assert summary(app.navigation.loaded.diff) == "1 added, 1 changed, 1 renamed"
+    # The revision's copy was loaded whole and removed: nothing of it is left behind.
+    assert not list((committed.parent.parent / "tmp").iterdir())
+
+
+@needs_git
+def test_diff_git_says_why_it_cannot_compare(
+    committed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loose = Path(shutil.copytree(FIXTURES / "small", committed.parent.parent / "loose"))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(loose.parent))  # (no repository above)
+    for argv, status, said in (
+        ([str(committed), "--diff-git", "no-such-rev"], 2, "'no-such-rev' is not a revision"),
+        ([str(committed), "--diff-git=--upload-pack=x"], 2, "is not a revision"),
+        ([str(loose), "--diff-git", "HEAD"], 2, "--diff-git: "),
+        ([str(committed.parent), "--diff-git", "HEAD"], 2, "--diff-git compares one dossier"),
+    ):
+        prepared = cli.prepare_explorer(argv)
+        assert prepared.make_app is None, argv
+        assert prepared.run() == status, argv
+        assert said in capsys.readouterr().err, argv
+    with pytest.raises(SystemExit):  # one older version at a time
+        cli.prepare_explorer([str(committed), "--diff-git", "HEAD", "--diff", str(committed)])
+    # A broken version committed: its errors point into the revision, not a copy.
+    edit(committed / "dossier.yaml", "by: the-analyst", "by: nobody")
+    commit(committed.parent)
+    edit(committed / "dossier.yaml", "by: nobody", "by: the-analyst")
+    prepared = cli.prepare_explorer([str(committed), "--diff-git", "HEAD"])
+    assert prepared.make_app is None and prepared.run() == 1
+    err = capsys.readouterr().err
+    assert re.search(r"^HEAD:small/dossier\.yaml:\d+:\d+: error: .*nobody", err, re.M), err
+    assert "dossier: cannot compare with HEAD:small: 1 error" in err
 
 
 def test_the_diff_module_is_not_imported_out_of_diff_mode(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -113,12 +113,19 @@ def open_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reload when the dossier's files change (keeps your place; errors shown in a panel)",
     )
-    parser.add_argument(
+    older = parser.add_mutually_exclusive_group()
+    older.add_argument(
         "--diff",
         type=Path,
         metavar="OLD",
         help="diff mode: mark what changed since OLD (an older copy of the dossier) in the "
         "lists, say how in the detail pane, list every change in the Changes view (c)",
+    )
+    older.add_argument(
+        "--diff-git",
+        metavar="REV",
+        help="diff mode against the dossier as it was at git revision REV "
+        "(--diff-git HEAD: what you changed since the last commit)",
     )
     add_load_options(parser)
     return parser
@@ -243,8 +250,12 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     args = open_parser().parse_args(argv)
     path: Path = args.path or default_dossier()
     choices = dossiers_in(path)
-    if args.diff is not None and choices:
-        return _refusal(f"--diff compares one dossier, and {printable_path(path)} holds several")
+    comparing = "--diff-git" if args.diff_git is not None else None
+    if args.diff is not None:
+        comparing = "--diff"  # (argparse lets only one of them through)
+    if comparing and choices:
+        shown = printable_path(path)
+        return _refusal(f"{comparing} compares one dossier, and {shown} holds several")
     if choices:
         from .app import DossierApp
 
@@ -256,12 +267,9 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     dossier = result.dossier
     if dossier is None:
         return _refusal(f"cannot open {printable_path(path)}", result, (path, []))
-    baseline = None
-    if args.diff is not None:
-        older = _load(args.diff, args)
-        if older.dossier is None:
-            return _refusal(f"cannot compare with {printable_path(args.diff)}", older)
-        baseline = Baseline(older.dossier, printable_path(args.diff))
+    baseline = _baseline(path, args) if comparing else None
+    if isinstance(baseline, PreparedExplorer):
+        return baseline  # (why there is none)
     from .app import DossierApp  # Textual is imported only when the app runs
 
     watch = path if args.watch else None
@@ -276,6 +284,35 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
         )
 
     return PreparedExplorer(_runner(explorer), explorer, (path, text_files(dossier)))
+
+
+def _baseline(path: Path, args: argparse.Namespace) -> Baseline | PreparedExplorer:
+    """Diff mode's older version of the dossier at ``path`` (``--diff OLD`` or
+    ``--diff-git REV``), or the refusal that says why there is none."""
+    if args.diff is not None:
+        older = _load(args.diff, args)
+        if older.dossier is None:
+            return _refusal(f"cannot compare with {printable_path(args.diff)}", older)
+        return Baseline(older.dossier, printable_path(args.diff))
+    import tempfile
+
+    from .authoring.gitrev import GitError, dossier_at_revision, said_at_revision
+    from .content.loader import display_path
+
+    rev: str = args.diff_git
+    with tempfile.TemporaryDirectory(prefix="dossier-diff-") as temp:
+        try:
+            copy, shown = dossier_at_revision(path, rev, Path(temp))
+        except GitError as error:
+            return _refusal(f"--diff-git: {error}")
+        # Loaded whole, not through the cache: the copy is removed before the app starts.
+        older = check_dossier(copy, use_cache=False, max_file_size=args.max_file_size)
+        copied = display_path(copy)
+    if older.dossier is None:
+        renamed = tuple(said_at_revision(d, copied, shown) for d in older.diagnostics)
+        result = replace(older, diagnostics=renamed)
+        return _refusal(f"cannot compare with {printable_path(shown)}", result)
+    return Baseline(older.dossier, rev)
 
 
 def _refusal(

@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..cliargs import add_load_options
-from ..content import Diagnostic, LoadResult, check_dossier
+from ..content import LoadResult, check_dossier
 from ..content.diffing import DossierDiff, ItemChange, Status, compare
-from ..content.errors import Location
 from ..content.gcpause import collector_paused
 from ..content.loader import display_path
 from ..content.text import clean_text, printable_path
@@ -126,7 +125,11 @@ def _diff(
     for name, result, prefix in ((old_name, old, temp_prefix), (new_name, new, None)):
         if result.dossier is None:
             for diagnostic in result.diagnostics:
-                print(clean_text(str(_renamed(diagnostic, prefix))), file=err)
+                if prefix is not None:
+                    from .gitrev import said_at_revision
+
+                    diagnostic = said_at_revision(diagnostic, *prefix)
+                print(clean_text(str(diagnostic)), file=err)
             errors = len(result.errors)
             print(
                 clean_text(f"dossier diff: {name} has {errors} error{'' if errors == 1 else 's'}"),
@@ -181,19 +184,6 @@ def _load_both(
     if failed:
         raise failed[0]
     return loaded[0], newer
-
-
-def _renamed(diagnostic: Diagnostic, prefix: tuple[str, str] | None) -> Diagnostic:
-    """A diagnostic of the revision's copy, with its path said as ``REV:PATH/...``."""
-    if prefix is None:
-        return diagnostic
-    temp, shown = prefix
-    path = diagnostic.location.path
-    if path == temp or path.startswith(temp + "/"):
-        path = shown.rstrip("/") + path[len(temp) :]
-        location = Location(path, diagnostic.location.line, diagnostic.location.col)
-        return Diagnostic(location, diagnostic.message, diagnostic.hint, diagnostic.severity)
-    return diagnostic
 
 
 # -- output ------------------------------------------------------------------------------

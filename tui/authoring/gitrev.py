@@ -17,6 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..content.errors import Diagnostic
+
 MAX_TOTAL = 1 << 30
 """The most bytes copied out of a revision (the files' sizes are known before)."""
 TIMEOUT = 120.0
@@ -91,6 +93,17 @@ def dossier_at_revision(
     return target, shown
 
 
+def said_at_revision(diagnostic: Diagnostic, copy: str, shown: str) -> Diagnostic:
+    """A diagnostic of the revision's copy (at ``copy``, as the loader shows that path),
+    with its path said as ``REV:PATH/...`` (``shown``, as :func:`dossier_at_revision`
+    names it), so it points into the revision, not into a folder already removed."""
+    path = diagnostic.location.path
+    if path != copy and not path.startswith(copy + "/"):
+        return diagnostic
+    location = diagnostic.location._replace(path=shown.rstrip("/") + path[len(copy) :])
+    return Diagnostic(location, diagnostic.message, diagnostic.hint, diagnostic.severity)
+
+
 def _git(git: str, folder: Path, *args: str) -> bytes:
     try:
         done = subprocess.run(
@@ -160,4 +173,4 @@ def _blobs(git: str, top: Path, entries: list[_Entry]) -> dict[str, bytes]:
     return blobs
 
 
-__all__ = ["MAX_TOTAL", "GitError", "dossier_at_revision"]
+__all__ = ["MAX_TOTAL", "GitError", "dossier_at_revision", "said_at_revision"]

@@ -34,7 +34,8 @@ GROUPS = {
 OPENABLE = frozenset({"source", "actor", "issue", "assessment", "event"})
 NOT_IN_DIFF_MODE = (
     "Nothing to compare: start the explorer with dossier --diff OLD [PATH] to mark what "
-    "changed since OLD, an older copy of this dossier."
+    "changed since OLD, an older copy of this dossier, or with --diff-git REV to compare "
+    "with git revision REV."
 )
 
 
