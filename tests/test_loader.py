@@ -381,6 +381,37 @@ def test_a_skipped_file_is_one_error_and_one_note_not_a_cascade(
     assert result.diagnostics.index(note) == result.diagnostics.index(errors[0]) + 1
 
 
+def test_links_to_an_item_with_errors_of_its_own_are_one_note_not_a_cascade(
+    tmp_path: Path,
+) -> None:
+    """An item left out for an error of its own (a misspelt kind) is still there to be
+    linked to: the links naming it are counted in one note at the item, not reported as
+    naming nothing. A link that wants another kind of item, or names nothing at all, is
+    still an error."""
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "dossier: {id: d, title: T, summary: S, as_of: 2020}\n"
+        "actors:\n"
+        "  - {id: a, name: A, kind: stat}\n"  # rejected: the kind
+        "  - {id: b, name: B, kind: state, part_of: a}\n"
+        "  - {id: c, name: C, kind: state, part_of: a, see_also: [a]}\n"
+        "  - {id: e, name: E, kind: state, part_of: j}\n"  # j is an issue
+        "  - {id: f, name: F, kind: state, part_of: nowhere}\n"
+        "issues:\n"
+        "  - {id: j, summary: no title}\n"  # rejected: no title
+    )
+    result = check_dossier(path, use_cache=False)
+    said = [(d.location.line, d.is_error, d.message) for d in result.diagnostics]
+    assert said == [
+        (3, False, "3 links to 'a' were not checked: it has errors of its own"),
+        (3, True, said[1][2]),
+        (6, True, "'j' is an issue, but 'part_of' must name an actor"),
+        (7, True, "'part_of' names 'nowhere', which does not exist"),
+        (9, True, said[4][2]),
+    ], said
+    assert "'kind'" in said[1][2] and "'title'" in said[4][2]
+
+
 def test_links_to_nothing_are_errors_when_every_file_was_read(tmp_path: Path) -> None:
     path = tmp_path / "d.yaml"
     path.write_text(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .crosscheck import TextFiles, cross_check
+from .crosscheck import Rejected, TextFiles, cross_check
 from .errors import Diagnostic, Location, Severity
 from .fields import Reader
 from .loader import LoadResult
@@ -69,6 +69,9 @@ class _Assembler:
         self.info_extensions: list[tuple[str, object]] = []
         self.lists: dict[str, list[Any]] = {key: [] for key in SECTIONS if key != "dossier"}
         self.entities: dict[str, Entity] = {}
+        self.rejected: dict[str, Rejected] = {}
+        """Items left out for errors of their own, by the id they were given: links to
+        them are not reported as naming nothing (see :func:`.crosscheck.cross_check`)."""
         self.text_file_locations: dict[str, Location] = {}
 
     def add_file(self, root: Node | None, shown: str, size: int, data: bytes | None = None) -> None:
@@ -135,6 +138,7 @@ class _Assembler:
             len(r.refs),
             {key: len(items) for key, items in self.lists.items()},
             len(self.entities),
+            len(self.rejected),
             len(self.text_file_locations),
             self.info,
             self.info_loc,
@@ -145,12 +149,16 @@ class _Assembler:
         """Undo what was read since :meth:`_state` gave ``state`` (everything it counts
         only grows, and the dicts only gain keys, at their end)."""
         r = self.reader
-        diagnostics, links, refs, lists, entities, text_files, info, info_loc, extras = state
+        diagnostics, links, refs, lists, entities, rejected, text_files, info, info_loc, extras = (
+            state
+        )
         del r.diagnostics[diagnostics:], r.links[links:], r.refs[refs:]
         for key, length in lists.items():
             del self.lists[key][length:]
         for entity_id in list(self.entities)[entities:]:
             del self.entities[entity_id]
+        for entity_id in list(self.rejected)[rejected:]:
+            del self.rejected[entity_id]
         for source_id in list(self.text_file_locations)[text_files:]:
             del self.text_file_locations[source_id]
         self.info, self.info_loc = info, info_loc
@@ -198,6 +206,8 @@ class _Assembler:
         r.owner = _peek_id(item) if entity_class else ""
         values = r.read_record(item, SECTIONS[key])
         if values is None:
+            if entity_class is not None and r.owner and r.owner not in self.entities:
+                self.rejected.setdefault(r.owner, Rejected(entity_class.kind, r.loc(item)))
             return
         loc = r.loc(item)
         if entity_class is None:
@@ -283,7 +293,7 @@ def assemble(
             )
         )
     texts.locations.update(assembler.text_file_locations)
-    links = cross_check(assembler.reader, assembler.entities, texts, skipped)
+    links = cross_check(assembler.reader, assembler.entities, texts, skipped, assembler.rejected)
     ordered = sorted(diagnostics, key=lambda d: (d.location.path != "", d.location))
     if info is None or any(d.severity is Severity.ERROR for d in diagnostics):
         return LoadResult(None, tuple(ordered), shown_files)

@@ -31,7 +31,7 @@ from .model import Dossier
 from .safefile import FileRefusedError, digest_regular_file, read_regular_file
 from .store import SUFFIX, StoreCorruptError, encode
 
-FORMAT_VERSION = "dossier-store-4"
+FORMAT_VERSION = "dossier-store-5"
 """Bump when the model or the loader's checks change, so old entries are ignored."""
 MAX_ENTRIES = 32
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import Diagnostic, Location, Severity
 from .fields import Reader
@@ -32,15 +34,29 @@ class TextFiles:
     """Source id -> location of its ``text_file`` value, for diagnostics."""
 
 
+class Rejected(NamedTuple):
+    """An item left out of the dossier for errors of its own."""
+
+    kind: str
+    loc: Location
+
+
 def cross_check(
-    reader: Reader, entities: dict[str, Entity], texts: TextFiles, skipped: Sequence[str] = ()
+    reader: Reader,
+    entities: dict[str, Entity],
+    texts: TextFiles,
+    skipped: Sequence[str] = (),
+    rejected: Mapping[str, Rejected] | None = None,
 ) -> tuple[Link, ...]:
     """Run every whole-dossier check, adding diagnostics to ``reader``; return the links.
 
     When files were ``skipped`` (not read: each has its error already), a link to an
     item that does not exist may well name one defined there: such links are counted in
-    one note instead of an error each (a skipped 9 MiB file made 11,000 errors)."""
-    links = _check_links(reader, entities, bool(skipped))
+    one note instead of an error each (a skipped 9 MiB file made 11,000 errors). Links
+    to an item ``rejected`` for errors of its own (a misspelt ``kind``) are not errors
+    either: the item is there, and its errors say what to fix; each such item gets one
+    note counting them."""
+    links = _check_links(reader, entities, bool(skipped), rejected or {})
     if skipped and reader.unchecked_links:
         count = reader.unchecked_links
         files = ", ".join(printable_path(name) for name in dict.fromkeys(skipped))
@@ -63,10 +79,14 @@ def cross_check(
 
 
 def _check_links(
-    reader: Reader, entities: dict[str, Entity], files_skipped: bool = False
+    reader: Reader,
+    entities: dict[str, Entity],
+    files_skipped: bool,
+    rejected: Mapping[str, Rejected],
 ) -> tuple[Link, ...]:
     out = reader.diagnostics
     reader.unchecked_links = 0
+    into_rejected: Counter[str] = Counter()
     ids: list[str] | None = None
     suggestions = 0
     links: list[Link] = []
@@ -79,6 +99,11 @@ def _check_links(
     for pending in reader.links:
         owner, field, target_id, kind, _, _ = pending
         target_kind = kind_of(target_id)
+        if target_kind is None and rejected and target_id in rejected:
+            target_kind = rejected[target_id].kind
+            if kind is None or target_kind == kind:
+                into_rejected[target_id] += 1
+                continue
         if target_kind is None and files_skipped:
             reader.unchecked_links += 1
         elif target_kind is None:
@@ -104,6 +129,16 @@ def _check_links(
             )
         elif owner:
             append(_new(Link, (owner, field, target_id)))
+    for target_id, count in into_rejected.items():
+        out.append(
+            Diagnostic(
+                rejected[target_id].loc,
+                f"{count} link{'s' if count != 1 else ''} to '{shorten(target_id)}' "
+                f"{'were' if count != 1 else 'was'} not checked: it has errors of its own",
+                "they are checked once it is fixed",
+                Severity.NOTE,
+            )
+        )
     return tuple(links)
 
 
