@@ -4,11 +4,13 @@ again. Pairs of dossiers are made from the small fixture by editing its YAML."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import socket
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ from tui.app import DossierApp
 from tui.content import Dossier, Index, check_dossier, load_dossier
 from tui.content.diffing import FieldChange, ItemChange, Status, compare
 from tui.diffmode import Baseline, change_text, statuses, summary
-from tui.screens import ExplorerScreen
+from tui.room import SharedPlace
+from tui.screens import ExplorerScreen, ViewScreen
 from tui.screens.changes import ChangesScreen, changes_lines
 from tui.widgets import DetailPane, EntityList
 from tui.widgets.detail_lines import detail_lines
@@ -26,6 +29,7 @@ from tui.widgets.detail_lines import detail_lines
 from .conftest import FIXTURES
 from .on_screen import footer_keys, lines_of, press, screen_text
 from .test_diff import commit, git, needs_git
+from .test_presence import PRESENTER, Server, follower, places, until
 from .test_watch import edit, look_twice
 
 AppFactory = Callable[..., DossierApp]
@@ -235,6 +239,66 @@ async def test_a_reload_compares_again(tmp_path: Path, make_app: AppFactory) -> 
         assert '~ name: "Northland" -> "Northland Republic"' in shown or any(
             line.startswith("~ name:") for line in shown
         )
+
+
+# -- in a room ---------------------------------------------------------------------------
+@contextlib.contextmanager
+def room_end() -> Iterator[tuple[socket.socket, Server]]:
+    """A room's channel: the app's end, and the server's (as tests/test_presence.py)."""
+    app_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        yield app_end, Server(server_end)
+    finally:
+        server_end.close()
+        app_end.close()
+
+
+async def test_a_presenter_in_diff_mode_takes_the_room_to_the_changes(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    old, new = pair(tmp_path)
+    with room_end() as (channel, server):
+        server.send(PRESENTER)
+        app = diff_app(make_app, old, new, room=channel)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: places(server.received()))
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, ChangesScreen))
+            await pilot.pause()
+            assert places(server.received()) == [SharedPlace("changes", "north")]
+
+
+async def test_a_follower_in_diff_mode_follows_to_the_changes(
+    tmp_path: Path, make_app: AppFactory
+) -> None:
+    old, new = pair(tmp_path)
+    with room_end() as (channel, server):
+        for message in follower():
+            server.send(message)
+        app = diff_app(make_app, old, new, room=channel)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.presence and app.presence.state.role == "follower")
+            server.place("changes", "north")
+            await until(pilot, lambda: isinstance(app.screen, ChangesScreen))
+            assert "Changes since old/" in screen_text(app)
+
+
+async def test_a_follower_out_of_diff_mode_stays_where_it_is(
+    make_app: AppFactory, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with room_end() as (channel, server):
+        for message in follower():
+            server.send(message)
+        app = make_app("small", room=channel)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.presence and app.presence.state.role == "follower")
+            server.place("changes", "north")
+            server.place("matrix", "north")  # (what comes next is still followed)
+            await until(pilot, lambda: isinstance(app.screen, ViewScreen))
+            # The matrix was the first place followed (it took the start's place, as a
+            # late joiner's first does): the changes never were one.
+            assert not app.navigation.history.can_go_back
+    assert "this session is not in diff mode" in capfd.readouterr().err
 
 
 # -- the command line -------------------------------------------------------------------

@@ -6,21 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import asyncssh
 import pytest
 
-from tests.test_serve_support import WAIT, ServeProcess, connect
+from tests.test_serve_support import WAIT, ServeProcess, Session, connect, servers
+from tui.cli import open_parser
 from tui.content import default_dossier
 from tui.serve import Admission, AppCommand, Limits, is_loopback
 from tui.serve.child import child_environment, clamp_size, python_path_for, sanitise_term
-from tui.serve.cli import UsageError, build_parser, check_access, main
+from tui.serve.cli import UsageError, build_parser, check_access, main, settings_from
 from tui.serve.hostkey import (
     HostKeyError,
     default_host_key_path,
@@ -166,6 +169,72 @@ def test_app_command() -> None:
     assert AppCommand(default_dossier()).argv()[:3] == [sys.executable, "-m", "tui"]
 
 
+# Diff mode -------------------------------------------------------------------------------
+
+
+def test_app_command_in_diff_mode() -> None:
+    """Each value is joined to its option: a revision that looks like an option stays a
+    value (and the explorer's git code refuses it as a revision)."""
+    older = AppCommand(Path("/d"), diff=Path("/old"), python="/py")
+    assert older.argv() == ["/py", "-m", "tui", "/d", "--diff=/old"]
+    revision = AppCommand(Path("/d"), diff_git="--upload-pack=x", python="/py")
+    assert revision.argv()[-1] == "--diff-git=--upload-pack=x"
+    args = open_parser().parse_args(revision.argv()[3:])
+    assert args.diff_git == "--upload-pack=x"
+
+
+def diff_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """The small fixture (OLD) and a copy with a stance changed (NEW)."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(FIXTURES / "small", old)
+    shutil.copytree(FIXTURES / "small", new)
+    text = (new / "dossier.yaml").read_text(encoding="utf-8")
+    assert text.count("stance: against") == 1
+    (new / "dossier.yaml").write_text(text.replace("stance: against", "stance: mixed"))
+    return old, new
+
+
+def test_diff_mode_that_cannot_compare_is_refused_before_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = diff_pair(tmp_path)
+    settings = settings_from(build_parser().parse_args([str(new), "--diff", str(old)]))
+    assert settings.app.diff == old.resolve() and settings.app.diff_git is None
+    (old / "dossier.yaml").write_text(BROKEN)
+    assert main([str(new), "--diff", str(old), "--port", "0"]) == 1
+    error = capsys.readouterr().err
+    assert f"{old / 'dossier.yaml'}:3:" in error
+    assert f"cannot serve {new} in diff mode" in error and "Traceback" not in error
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # (no repository above)
+    assert main([str(new), "--diff-git", "HEAD", "--port", "0"]) == 1
+    assert "--diff-git: " in capsys.readouterr().err
+    assert main([str(tmp_path), "--diff", str(old), "--port", "0"]) == 2
+    assert "diff mode compares one dossier" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(new), "--diff", str(old), "--diff-git", "HEAD"])
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
+    yield from servers(tmp_path)
+
+
+async def test_a_served_session_in_diff_mode(
+    tmp_path: Path, serve: Callable[..., ServeProcess]
+) -> None:
+    """Every session compares with OLD: the title counts the changes, c lists them."""
+    old, new = diff_pair(tmp_path)
+    server = serve(str(new), "--diff", str(old))
+    async with await connect(server.port) as conn:
+        session = await Session.open(conn, (100, 30), expecting="1 changed since")
+        mark = session.press(b"c")
+        await session.screen.expect("Changes since", since=mark)
+        await session.screen.expect("against -> mixed", since=mark)
+        session.press(b"q")
+        await session.wait_closed()
+
+
+# The host key ----------------------------------------------------------------------------
 # The host key ----------------------------------------------------------------------------
 
 

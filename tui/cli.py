@@ -267,7 +267,7 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     dossier = result.dossier
     if dossier is None:
         return _refusal(f"cannot open {printable_path(path)}", result, (path, []))
-    baseline = _baseline(path, args) if comparing else None
+    baseline = older_version(path, args) if comparing else None
     if isinstance(baseline, PreparedExplorer):
         return baseline  # (why there is none)
     from .app import DossierApp  # Textual is imported only when the app runs
@@ -286,7 +286,7 @@ def prepare_explorer(argv: Sequence[str]) -> PreparedExplorer:
     return PreparedExplorer(_runner(explorer), explorer, (path, text_files(dossier)))
 
 
-def _baseline(path: Path, args: argparse.Namespace) -> Baseline | PreparedExplorer:
+def older_version(path: Path, args: argparse.Namespace) -> Baseline | PreparedExplorer:
     """Diff mode's older version of the dossier at ``path`` (``--diff OLD`` or
     ``--diff-git REV``), or the refusal that says why there is none."""
     if args.diff is not None:

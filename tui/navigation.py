@@ -348,6 +348,8 @@ class Navigation:
             return f"no item {shared.item!r} in this dossier"
         if shared.item is None and shared.view == EXPLORER:
             return "the explorer needs an item"
+        if shared.view == "changes" and self.baseline is None:
+            return "this session is not in diff mode"
         return None
 
     def apply_shared(self, shared: SharedPlace) -> bool:

@@ -24,9 +24,10 @@ An app to the server:
   ``{"type": "take_over"}`` (a user who may present takes the free role).
 
 A PLACE is ``{"view": VIEW, "item": ID | null, "step": N | null, "scroll": N | null}``:
-the view (``explorer``, ``matrix``, ``timeline``, ``evidence``, ``neighbourhood`` or
-``tour``), its item, the tour step (in the tour) and the detail pane's first line shown
-(in the explorer). No Textual here: the server uses it too.
+the view (``explorer``, ``matrix``, ``timeline``, ``evidence``, ``neighbourhood``,
+``changes`` (diff mode's) or ``tour``), its item, the tour step (in the tour) and the
+detail pane's first line shown (in the explorer). No Textual here: the server uses it
+too.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ ROOM_FD_NUMBER = 3
 """The descriptor a forked session has its channel on (after stdin, stdout, stderr)."""
 MAX_MESSAGE = 2048
 """Largest message either side sends or accepts, in bytes."""
-VIEWS = ("explorer", "matrix", "timeline", "evidence", "neighbourhood", "tour")
+VIEWS = ("explorer", "matrix", "timeline", "evidence", "neighbourhood", "changes", "tour")
 ROLES = ("presenter", "follower")
 MAX_NUMBER = 1_000_000
 """Largest step, scroll or count accepted."""

@@ -152,6 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
         )
     app = parser.add_argument_group("the app")
     add_load_options(app)
+    older = app.add_mutually_exclusive_group()
+    older.add_argument(
+        "--diff",
+        type=Path,
+        metavar="OLD",
+        help="serve the explorer in diff mode: every session marks what changed since OLD "
+        "(an older copy of the dossier), and c lists it",
+    )
+    older.add_argument(
+        "--diff-git",
+        metavar="REV",
+        help="the same, against the dossier as it was at git revision REV",
+    )
     app.add_argument(
         "--no-prefork",
         dest="prefork",
@@ -163,10 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_path(path: Path, args: argparse.Namespace) -> None:
-    """Refuse to serve a dossier that would only show every user an error."""
+    """Refuse to serve a dossier that would only show every user an error (or, in diff
+    mode, an older version that cannot be compared with)."""
     if not path.exists():
         raise ServeError(f"no such dossier: {printable_path(path)}")
+    diff_mode = args.diff is not None or args.diff_git is not None
     if dossiers_in(path):
+        if diff_mode:
+            raise UsageError("diff mode compares one dossier, and this folder holds several")
         return  # a folder of dossiers: each user picks one, and problems show in the app
     result = check_dossier(path, use_cache=not args.no_cache, max_file_size=args.max_file_size)
     if result.dossier is None:
@@ -175,6 +192,13 @@ def check_path(path: Path, args: argparse.Namespace) -> None:
         raise ServeError(
             f"cannot serve {printable_path(path)}: it has {len(result.errors)} error(s)"
         )
+    if diff_mode:
+        from ..cli import PreparedExplorer, older_version
+
+        older = older_version(path, args)
+        if isinstance(older, PreparedExplorer):
+            older.run()  # (prints why, as the explorer would)
+            raise ServeError(f"cannot serve {printable_path(path)} in diff mode")
 
 
 def check_access(args: argparse.Namespace) -> None:
@@ -230,7 +254,13 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
         **{f.name: getattr(args, f.name) for f in fields(Limits) if hasattr(args, f.name)}
     )
     return ServeSettings(
-        app=AppCommand(path=path, max_file_size=args.max_file_size, no_cache=args.no_cache),
+        app=AppCommand(
+            path=path,
+            max_file_size=args.max_file_size,
+            no_cache=args.no_cache,
+            diff=args.diff.resolve() if args.diff is not None else None,
+            diff_git=args.diff_git,
+        ),
         host=args.host.strip("[]"),
         port=args.port
         if args.port is not None

@@ -81,21 +81,31 @@ class Limits:
 
 @dataclass(frozen=True)
 class AppCommand:
-    """The command each session runs: ``python -m tui PATH`` with the load options."""
+    """The command each session runs: ``python -m tui PATH`` with the load options (and
+    diff mode's, if given)."""
 
     path: Path
     """The dossier (absolute), passed to every session's app."""
     max_file_size: int | None = None
     no_cache: bool = False
     python: str = field(default_factory=lambda: sys.executable)
+    diff: Path | None = None
+    """Diff mode's older copy of the dossier (absolute): ``--diff OLD``."""
+    diff_git: str | None = None
+    """Diff mode's git revision: ``--diff-git REV``."""
 
     def argv(self) -> list[str]:
-        """The child's argument vector (no shell is ever involved)."""
+        """The child's argument vector (no shell is ever involved; a value is joined to
+        its option with ``=``, so none can be read as an option of its own)."""
         argv = [self.python, "-m", "tui", str(self.path)]
         if self.max_file_size is not None:
             argv += ["--max-file-size", str(self.max_file_size)]
         if self.no_cache:
             argv.append("--no-cache")
+        if self.diff is not None:
+            argv.append(f"--diff={self.diff}")
+        if self.diff_git is not None:
+            argv.append(f"--diff-git={self.diff_git}")
         return argv
 
 
