@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .cliargs import add_load_options
+from .cliargs import add_diff_options, add_load_options
 from .content import Diagnostic, LoadResult, check_dossier, default_dossier, json_schema
 from .content.bundled import dossiers_in
 from .content.text import clean_text, printable_path
@@ -113,20 +113,7 @@ def open_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reload when the dossier's files change (keeps your place; errors shown in a panel)",
     )
-    older = parser.add_mutually_exclusive_group()
-    older.add_argument(
-        "--diff",
-        type=Path,
-        metavar="OLD",
-        help="diff mode: mark what changed since OLD (an older copy of the dossier) in the "
-        "lists, say how in the detail pane, list every change in the Changes view (c)",
-    )
-    older.add_argument(
-        "--diff-git",
-        metavar="REV",
-        help="diff mode against the dossier as it was at git revision REV "
-        "(--diff-git HEAD: what you changed since the last commit)",
-    )
+    add_diff_options(parser, "mark in the lists, and say in the detail pane, what changed")
     add_load_options(parser)
     return parser
 

@@ -1,8 +1,10 @@
-"""Command-line options shared by every command that loads a dossier."""
+"""Command-line options shared by every command that loads a dossier (and diff mode's,
+shared by the explorer and ``dossier serve``)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any, Protocol
 
 from .content.limits import MAX_FILE_SIZE_ENV, parse_size
@@ -34,4 +36,28 @@ def add_load_options(parser: ArgumentAdder) -> None:
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="always parse, never use the load cache"
+    )
+
+
+class GroupAdder(Protocol):
+    """A parser or an argument group: what a group of exclusive options is added to."""
+
+    def add_mutually_exclusive_group(self, *, required: bool = False) -> Any: ...
+
+
+def add_diff_options(parser: GroupAdder, what: str) -> None:
+    """--diff OLD and --diff-git REV (one or the other): diff mode; ``what`` says what
+    it marks (in the help)."""
+    older = parser.add_mutually_exclusive_group()
+    older.add_argument(
+        "--diff",
+        type=Path,
+        metavar="OLD",
+        help=f"diff mode: {what} since OLD (an older copy of the dossier); c lists it",
+    )
+    older.add_argument(
+        "--diff-git",
+        metavar="REV",
+        help="diff mode against the dossier as it was at git revision REV "
+        "(--diff-git HEAD: what changed since the last commit)",
     )

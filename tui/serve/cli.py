@@ -22,7 +22,7 @@ from typing import TextIO
 
 import platformdirs
 
-from ..cliargs import add_load_options
+from ..cliargs import add_diff_options, add_load_options
 from ..content import check_dossier, default_dossier
 from ..content.bundled import dossiers_in
 from ..content.text import clean_text, printable_path
@@ -152,19 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     app = parser.add_argument_group("the app")
     add_load_options(app)
-    older = app.add_mutually_exclusive_group()
-    older.add_argument(
-        "--diff",
-        type=Path,
-        metavar="OLD",
-        help="serve the explorer in diff mode: every session marks what changed since OLD "
-        "(an older copy of the dossier), and c lists it",
-    )
-    older.add_argument(
-        "--diff-git",
-        metavar="REV",
-        help="the same, against the dossier as it was at git revision REV",
-    )
+    add_diff_options(app, "every session marks what changed")
     app.add_argument(
         "--no-prefork",
         dest="prefork",
